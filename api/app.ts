@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { authenticate } from './auth';
+import type { ApiDeps } from './deps';
+import { errorMapper, notFound } from './errors';
+import { Routes } from './route';
+import { caseRoutes } from './routes/cases';
+import { mountSystemRoutes } from './routes/system';
+import { unitRoutes } from './routes/units';
+
+/** Each feature registers its routes here; the list is also the OpenAPI document's content. */
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, caseRoutes];
+
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+    }),
+  );
+  app.use(express.json({ limit: '2mb' }));
+
+  const api = express.Router();
+  api.use('/api', authenticate(deps.config.JWT_SECRET));
+  const routes = new Routes(api, deps);
+  for (const register of FEATURES) register(routes);
+
+  let document: unknown;
+  const openApi = () =>
+    (document ??= new OpenApiGeneratorV31(routes.registry.definitions).generateDocument({
+      openapi: '3.1.0',
+      info: { title: '三项制度 service API', version: '0.1.0', description: 'Legal review, enforcement, disclosure and records of administrative law enforcement.' },
+      servers: [{ url: deps.config.PUBLIC_BASE_URL ?? `http://localhost:${deps.config.PORT}` }],
+    }));
+  mountSystemRoutes(app, deps, openApi);
+  app.use(api);
+  app.use((req) => {
+    throw notFound(`route ${req.method} ${req.path}`);
+  });
+  app.use(errorMapper(deps.log));
+  return app;
+}

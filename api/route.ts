@@ -1,0 +1,120 @@
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Principal, Role } from './auth';
+import { requireRoles } from './auth';
+import { issuesOf, unauthorized, ValidationError, type FieldIssue } from './errors';
+import type { ApiDeps } from './deps';
+
+type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
+type AnyObject = z.ZodType<Record<string, unknown>>;
+
+export interface RouteSpec<B extends z.ZodType, Q extends AnyObject, P extends AnyObject> {
+  method: Method;
+  path: string; // express syntax: /api/reviews/:id
+  summary: string;
+  tag: string;
+  /** Omitted: public route. Empty: any authenticated principal. */
+  roles?: readonly Role[];
+  body?: B;
+  query?: Q;
+  params?: P;
+  responses?: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+export interface RouteContext<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  principal: Principal;
+  deps: ApiDeps;
+  req: Request;
+  res: Response;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  contentType?: string;
+}
+
+export const reply = (status: number, body?: unknown): Reply => ({ status, body });
+
+const errorBody = z.object({
+  error: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  requestId: z.string(),
+});
+
+/** One declaration gives the express handler, its validation and its OpenAPI entry. */
+export class Routes {
+  readonly registry = new OpenAPIRegistry();
+
+  constructor(
+    private readonly router: Router,
+    private readonly deps: ApiDeps,
+  ) {
+    this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  }
+
+  add<B extends z.ZodType = z.ZodUndefined, Q extends AnyObject = z.ZodObject<{}>, P extends AnyObject = z.ZodObject<{}>>(
+    spec: RouteSpec<B, Q, P>,
+    handler: (ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<Reply | unknown>,
+  ): void {
+    this.registerOpenApi(spec);
+    this.router[spec.method](spec.path, async (req: Request, res: Response) => {
+      if (spec.roles !== undefined) {
+        if (!req.principal) throw unauthorized();
+        requireRoles(req.principal, spec.roles);
+      }
+      const issues: FieldIssue[] = [];
+      const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): any => {
+        if (!schema) return value;
+        const result = schema.safeParse(value);
+        if (result.success) return result.data;
+        issues.push(...issuesOf(result.error, where));
+        return undefined;
+      };
+      const params = parse(spec.params, req.params, 'params');
+      const query = parse(spec.query, req.query, 'query');
+      const body = parse(spec.body, req.body ?? undefined, 'body');
+      if (issues.length) throw new ValidationError(issues);
+      const out = await handler({ body, query, params, principal: req.principal as Principal, deps: this.deps, req, res });
+      if (res.headersSent) return;
+      if (out && typeof out === 'object' && 'status' in out && typeof (out as Reply).status === 'number' && Object.keys(out).every((k) => ['status', 'body', 'contentType'].includes(k))) {
+        const r = out as Reply;
+        if (r.contentType) res.type(r.contentType).status(r.status).send(r.body);
+        else if (r.body === undefined) res.status(r.status).end();
+        else res.status(r.status).json(r.body);
+      } else {
+        res.status(200).json(out);
+      }
+    });
+  }
+
+  private registerOpenApi(spec: RouteSpec<any, any, any>): void {
+    const responses: Record<string, any> = {};
+    for (const [status, r] of Object.entries(spec.responses ?? { 200: { description: 'OK' } })) {
+      responses[status] = r.schema ? { description: r.description, content: { 'application/json': { schema: r.schema } } } : { description: r.description };
+    }
+    responses['400'] ??= { description: 'invalid request', content: { 'application/json': { schema: errorBody } } };
+    if (spec.roles !== undefined) {
+      responses['401'] ??= { description: 'authentication required' };
+      responses['403'] ??= { description: 'wrong role or unit' };
+    }
+    this.registry.registerPath({
+      method: spec.method,
+      path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      summary: spec.summary,
+      description: spec.roles?.length ? `Roles: ${spec.roles.join(', ')}` : undefined,
+      tags: [spec.tag],
+      security: spec.roles !== undefined ? [{ bearer: [] }] : undefined,
+      request: {
+        params: spec.params as any,
+        query: spec.query as any,
+        body: spec.body ? { content: { 'application/json': { schema: spec.body } } } : undefined,
+      },
+      responses,
+    });
+  }
+}

@@ -1,0 +1,158 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createApp } from '../api/app';
+import { createWorker } from '../worker/create-worker';
+import type { Config } from './config';
+import { createPool, migrate } from './db';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import type { Logger } from './logger';
+import { connectTemporal, createClient, registerSearchAttributes } from './temporal';
+import { startTemporalDevServer } from './temporal-dev-server';
+
+type Stop = () => Promise<void>;
+
+/** Resolves DATABASE_URL / TEMPORAL_ADDRESS, starting the embedded ones for whichever is unset. */
+export async function ensureBackingServices(config: Config, log: Logger): Promise<{ databaseUrl: string; temporalAddress: string; uiUrl?: string; stops: Stop[] }> {
+  const stops: Stop[] = [];
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    log.info({ dir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT }, 'starting embedded Postgres');
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, log: (m) => log.warn(m) });
+    databaseUrl = pg.databaseUrl;
+    stops.push(pg.stop);
+  }
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let uiUrl: string | undefined;
+  if (!temporalAddress) {
+    log.info({ port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT }, 'starting Temporal dev server');
+    const dev = await startTemporalDevServer({
+      port: config.TEMPORAL_DEV_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: path.join(config.DATA_DIR, 'temporal.db'),
+      namespace: config.TEMPORAL_NAMESPACE,
+      log: (m) => log.info(m),
+    });
+    temporalAddress = dev.address;
+    uiUrl = dev.uiUrl;
+    stops.push(dev.stop);
+  }
+  return { databaseUrl, temporalAddress, uiUrl, stops };
+}
+
+/** Schema and search attributes: applied on every start, idempotently. */
+export async function prepareBackingServices(opts: { databaseUrl: string; temporalAddress: string; namespace: string; log: Logger }): Promise<void> {
+  const applied = await migrate(opts.databaseUrl, (m) => opts.log.debug(m));
+  opts.log.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
+  const connection = await connectTemporal(opts.temporalAddress);
+  try {
+    const added = await registerSearchAttributes(connection, opts.namespace);
+    opts.log.info({ added }, added.length ? 'search attributes registered' : 'search attributes present');
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The SDK logs through its own runtime; keep its (webpack) chatter at warnings unless debugging. */
+function installSdkRuntime(level: Config['LOG_LEVEL']): void {
+  const sdkLevel = level === 'debug' || level === 'trace' ? 'DEBUG' : level === 'info' ? 'WARN' : 'ERROR';
+  try {
+    Runtime.install({ logger: new DefaultLogger(sdkLevel) });
+  } catch {
+    // already installed in this process (tests)
+  }
+}
+
+export interface RunningService {
+  pool: Pool;
+  server?: Server;
+  worker?: Worker;
+  stop: Stop;
+}
+
+/** Runs the API and/or the worker in this process against prepared backing services. */
+export async function runService(opts: {
+  config: Config;
+  log: Logger;
+  databaseUrl: string;
+  temporalAddress: string;
+  api: boolean;
+  worker: boolean;
+}): Promise<RunningService> {
+  const { config, log } = opts;
+  const pool = createPool(opts.databaseUrl);
+  const stops: Stop[] = [() => pool.end()];
+  let server: Server | undefined;
+  let worker: Worker | undefined;
+
+  if (opts.worker) {
+    installSdkRuntime(config.LOG_LEVEL);
+    const connection = await NativeConnection.connect({ address: opts.temporalAddress });
+    worker = await createWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TASK_QUEUE,
+      deps: { pool, config, log },
+      workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+    });
+    const running = worker.run();
+    log.info({ taskQueue: config.TASK_QUEUE }, 'worker running');
+    const w = worker;
+    stops.unshift(async () => {
+      w.shutdown();
+      await running;
+      await connection.close();
+    });
+  }
+
+  if (opts.api) {
+    const connection = await connectTemporal(opts.temporalAddress);
+    const temporal = createClient(connection, config.TEMPORAL_NAMESPACE);
+    const app = createApp({ config, pool, temporal, log });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    });
+    log.info({ port: config.PORT }, 'API listening');
+    const s = server;
+    stops.unshift(async () => {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+      await connection.close();
+    });
+  }
+
+  return {
+    pool,
+    server,
+    worker,
+    stop: async () => {
+      for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));
+    },
+  };
+}
+
+/**
+ * Ctrl-C / SIGTERM: stop in order, once. Ctrl-C reaches every process of the terminal's group and
+ * tsx relays it too, so repeats within a few seconds are the same Ctrl-C; a later one forces exit.
+ */
+export function onShutdownSignal(log: Logger, stop: () => Promise<void>): void {
+  let firstAt: number | undefined;
+  const handler = (signal: string) => {
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < 3_000) return;
+      log.warn('forced exit');
+      process.exit(1);
+    }
+    firstAt = Date.now();
+    log.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
