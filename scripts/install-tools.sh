@@ -58,9 +58,9 @@ exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -XX:SharedArchiv
   -cp "$here/lib/*" io.temporal.testserver.TestServer "$@"
 WRAP
   chmod +x "$tmp/temporal-test-server"
-  build_class_archive "$tmp"
-  touch "$tmp/.complete"
   rm -rf "$dir"; mv "$tmp" "$dir"
+  build_class_archive "$dir"   # in its final place: the archive records the class path
+  touch "$dir/.complete"
   say "test server: installed at $dir"
 }
 

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { testServerPath } from '../../infra/tools';
+import { registerSearchAttributes } from '../../infra/temporal';
+
+let runtimeInstalled = false;
+export function quietSdkLogs(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed
+  }
+}
+
+/**
+ * A time-skipping environment on the Java test server installed by scripts/install-tools.sh
+ * (TEMPORAL_TEST_SERVER_PATH overrides); without one the SDK downloads its own (needs internet).
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietSdkLogs();
+  const path = testServerPath();
+  const env = await TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
+  await registerSearchAttributes(env.connection as unknown as Connection, env.namespace ?? "default");
+  return env;
+}
+
+/** A client of the run's shared dev server (global setup): full visibility and schedules. */
+export async function devServerClient(): Promise<{ client: Client; connection: Connection; address: string }> {
+  quietSdkLogs();
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEST_TEMPORAL_ADDRESS unset: run the tests through jest (global setup)');
+  const connection = await Connection.connect({ address });
+  return { client: new Client({ connection, namespace: 'default' }), connection, address };
+}
+
+export const uniqueTaskQueue = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
