@@ -1,17 +1,25 @@
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/logger';
+import { createCalendarActivities } from './calendar';
+import { createRetimingActivities } from './retiming';
 
 /** What activities may use; built once per worker. */
 export interface ActivityDeps {
   pool: Pool;
   config: Config;
   log: Logger;
+  /** For activities that list or signal workflows. */
+  temporal?: Client;
 }
 
 /** All activities, grouped by the system they touch; workflows proxy `Activities`. */
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createCalendarActivities(deps),
+    ...createRetimingActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -6,12 +6,13 @@ import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { errorMapper, notFound } from './errors';
 import { Routes } from './route';
+import { calendarRoutes } from './routes/calendar';
 import { caseRoutes } from './routes/cases';
 import { mountSystemRoutes } from './routes/system';
 import { unitRoutes } from './routes/units';
 
 /** Each feature registers its routes here; the list is also the OpenAPI document's content. */
-const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, caseRoutes];
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes];
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();

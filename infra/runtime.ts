@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { createWorker } from '../worker/create-worker';
 import type { Config } from './config';
@@ -66,6 +67,7 @@ function installSdkRuntime(level: Config['LOG_LEVEL']): void {
 
 export interface RunningService {
   pool: Pool;
+  temporal: Client;
   server?: Server;
   worker?: Worker;
   stop: Stop;
@@ -82,7 +84,9 @@ export async function runService(opts: {
 }): Promise<RunningService> {
   const { config, log } = opts;
   const pool = createPool(opts.databaseUrl);
-  const stops: Stop[] = [() => pool.end()];
+  const clientConnection = await connectTemporal(opts.temporalAddress);
+  const temporal = createClient(clientConnection, config.TEMPORAL_NAMESPACE);
+  const stops: Stop[] = [() => pool.end(), () => clientConnection.close()];
   let server: Server | undefined;
   let worker: Worker | undefined;
 
@@ -93,7 +97,7 @@ export async function runService(opts: {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TASK_QUEUE,
-      deps: { pool, config, log },
+      deps: { pool, config, log, temporal },
       workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
     });
     const running = worker.run();
@@ -107,8 +111,6 @@ export async function runService(opts: {
   }
 
   if (opts.api) {
-    const connection = await connectTemporal(opts.temporalAddress);
-    const temporal = createClient(connection, config.TEMPORAL_NAMESPACE);
     const app = createApp({ config, pool, temporal, log });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -117,12 +119,12 @@ export async function runService(opts: {
     const s = server;
     stops.unshift(async () => {
       await new Promise<void>((resolve) => s.close(() => resolve()));
-      await connection.close();
     });
   }
 
   return {
     pool,
+    temporal,
     server,
     worker,
     stop: async () => {

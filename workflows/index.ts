@@ -1,2 +1,3 @@
 // Every workflow the worker runs; the worker bundles this file.
 export { caseFileWorkflow } from './case-file';
+export { calendarPublicationWorkflow } from './calendar-publication';

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { validateYearArrangement } from '../../domain/calendar';
+import { addDays, daysBetween, isoDateProblem } from '../../domain/dates';
+import { CalendarStore } from '../../infra/calendar-store';
+import { startOnce } from '../../infra/start-workflow';
+import { calendarPublicationWorkflow, calendarPublicationWorkflowId } from '../../workflows/calendar-publication';
+import { badRequest, notFound, ValidationError } from '../errors';
+import { reply, type Routes } from '../route';
+
+const isoDate = z.string().superRefine((v, ctx) => {
+  const problem = isoDateProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const specialDay = z.object({ date: isoDate, name: z.string().trim().min(1, 'a name is required') });
+const yearParam = z.object({ year: z.coerce.number().int().min(1900).max(2200) });
+const MAX_RANGE_DAYS = 731;
+
+export function calendarRoutes(routes: Routes): void {
+  const storeOf = (() => {
+    let store: CalendarStore | undefined;
+    return (pool: ConstructorParameters<typeof CalendarStore>[0]) => (store ??= new CalendarStore(pool));
+  })();
+
+  routes.add(
+    {
+      method: 'put',
+      path: '/api/calendar/years/:year',
+      tag: 'calendar',
+      summary: "Publish (or correct) a year's holidays and adjusted working days from the State Council notice; provisional deadlines are recomputed",
+      roles: ['admin'],
+      params: yearParam,
+      body: z.object({ holidays: z.array(specialDay), workdays: z.array(specialDay), notice: z.string().trim().max(500).optional() }),
+      responses: { 200: { description: 'replaced' }, 201: { description: 'published' } },
+    },
+    async ({ params, body, principal, deps }) => {
+      const checked = validateYearArrangement({ year: params.year, holidays: body.holidays, workdays: body.workdays });
+      if (!checked.ok) throw new ValidationError(checked.issues.map((i) => ({ path: i.path ? `body.${i.path}` : 'body', message: i.message })));
+      const store = storeOf(deps.pool);
+      const { replaced } = await store.publish(checked.value, `${principal.unit}/${principal.personId}`, body.notice ?? null);
+      const stored = await store.year(params.year);
+      const retiming = calendarPublicationWorkflowId(params.year, stored!.publishedAt.replace(/[:.]/g, ''));
+      await startOnce(deps.temporal, calendarPublicationWorkflow, {
+        workflowId: retiming,
+        taskQueue: deps.config.TASK_QUEUE,
+        args: [{ year: params.year }],
+        staticSummary: `节假日安排 ${params.year} 年公布：重算暂定期限`,
+      });
+      return reply(replaced ? 200 : 201, { ...stored, retimingWorkflowId: retiming });
+    },
+  );
+
+  routes.add(
+    { method: 'get', path: '/api/calendar/years', tag: 'calendar', summary: 'Published years', roles: [] },
+    async ({ deps }) => (await storeOf(deps.pool).years()).map(({ year, source, publishedBy, publishedAt }) => ({ year, source, publishedBy, publishedAt })),
+  );
+
+  routes.add(
+    { method: 'get', path: '/api/calendar/years/:year', tag: 'calendar', summary: "A year's arrangement", roles: [], params: yearParam },
+    async ({ params, deps }) => {
+      const year = await storeOf(deps.pool).year(params.year);
+      if (!year) throw notFound(`calendar year ${params.year} (not published: its days count as provisional, weekends only)`);
+      return year;
+    },
+  );
+
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/calendar/days',
+      tag: 'calendar',
+      summary: `Each day from..to (inclusive, at most ${MAX_RANGE_DAYS} days) with its kind`,
+      roles: [],
+      query: z.object({ from: isoDate, to: isoDate }),
+    },
+    async ({ query, deps }) => {
+      const span = daysBetween(query.from, query.to);
+      if (span < 0) throw badRequest('invalid request', [{ path: 'query.to', message: 'must not be before from' }]);
+      if (span >= MAX_RANGE_DAYS) throw badRequest('invalid request', [{ path: 'query.to', message: `at most ${MAX_RANGE_DAYS} days per request` }]);
+      const calendar = await storeOf(deps.pool).calendar();
+      return Array.from({ length: span + 1 }, (_, i) => calendar.dayInfo(addDays(query.from, i)));
+    },
+  );
+}
