@@ -1,0 +1,101 @@
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { deadlineProbeWorkflow, doneSignal, eventsQuery } from '../fixtures/deadline-workflows';
+import { startTestService, type TestService } from '../helpers/service';
+import { uniqueTaskQueue } from '../helpers/temporal';
+
+const notice2027 = {
+  notice: '国务院办公厅关于2027年部分节假日安排的通知（测试数据）',
+  holidays: [
+    { date: '2027-01-01', name: '元旦' },
+    { date: '2027-01-04', name: '测试假日' },
+  ],
+  workdays: [{ date: '2027-01-09', name: '测试调休' }],
+};
+
+describe('calendar API and re-timing of provisional deadlines (dev server, real Postgres)', () => {
+  let svc: TestService;
+  let probeWorker: Worker;
+  let probeRun: Promise<void>;
+  const probeQueue = uniqueTaskQueue('probe');
+
+  beforeAll(async () => {
+    svc = await startTestService();
+    probeWorker = await Worker.create({
+      connection: svc.service.worker!.options.connection!,
+      taskQueue: probeQueue,
+      workflowsPath: require.resolve('../fixtures/deadline-workflows'),
+      activities: createActivities({ pool: svc.service.pool, config: svc.config, log: require('../../infra/logger').logger, temporal: svc.service.temporal }),
+    });
+    probeRun = probeWorker.run();
+  });
+  afterAll(async () => {
+    probeWorker?.shutdown();
+    await probeRun;
+    await svc?.stop();
+  });
+
+  it('serves the official years and days, with provisional (unpublished) years marked', async () => {
+    const anyone = await svc.token('benxi.czj', ['handler']);
+    const years = await svc.call(anyone, 'GET', '/api/calendar/years');
+    expect(years.body.map((y: { year: number }) => y.year)).toEqual(Array.from({ length: 23 }, (_, i) => 2004 + i));
+    const y2025 = await svc.call(anyone, 'GET', '/api/calendar/years/2025');
+    expect(y2025.body.workdays).toEqual(expect.arrayContaining([{ date: '2025-09-28', name: '国庆节' }, { date: '2025-10-11', name: '国庆节' }]));
+    expect((await svc.call(anyone, 'GET', '/api/calendar/years/2027')).status).toBe(404);
+    const days = await svc.call(anyone, 'GET', '/api/calendar/days?from=2025-10-07&to=2025-10-11');
+    expect(days.body.map((d: { kind: string }) => d.kind)).toEqual(['holiday', 'holiday', 'workday', 'workday', 'adjusted_workday']);
+    const bad = await svc.call(anyone, 'GET', '/api/calendar/days?from=2025-02-30&to=2025-03-01');
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues[0].path).toBe('query.from');
+  });
+
+  it('refuses a bad year with the field and reason, and non-admins', async () => {
+    const admin = await svc.token('benxi.sfj', ['admin']);
+    const clash = await svc.call(admin, 'PUT', '/api/calendar/years/2027', {
+      holidays: [{ date: '2027-01-09', name: '冲突' }, { date: '2028-01-01', name: '越界' }],
+      workdays: [{ date: '2027-01-09', name: '冲突' }],
+    });
+    expect(clash.status).toBe(400);
+    const paths = clash.body.issues.map((i: { path: string }) => i.path).join(' ');
+    expect(paths).toContain('body.holidays');
+    expect(paths).toContain('body.workdays');
+    const handler = await svc.token('benxi.sfj', ['handler']);
+    expect((await svc.call(handler, 'PUT', '/api/calendar/years/2027', notice2027)).status).toBe(403);
+  });
+
+  it('publishing 2027 moves a running provisional deadline, found through the DeadlineProvisional search attribute', async () => {
+    const client = svc.service.temporal;
+    const handle = await client.workflow.start(deadlineProbeWorkflow, {
+      taskQueue: probeQueue,
+      workflowId: `provisional-${probeQueue}`,
+      args: [{ from: '2026-12-28T02:00:00Z', steps: [{ statute: 'legalReview' }] }],
+    });
+    // Visible as provisional before the publication.
+    let seenProvisional = false;
+    for (let i = 0; i < 100 && !seenProvisional; i++) {
+      for await (const _ of client.workflow.list({ query: `WorkflowId = "${handle.workflowId}" AND DeadlineProvisional = true` })) seenProvisional = true;
+      if (!seenProvisional) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seenProvisional).toBe(true);
+
+    const admin = await svc.token('benxi.sfj', ['admin']);
+    const published = await svc.call(admin, 'PUT', '/api/calendar/years/2027', notice2027);
+    expect(published.status).toBe(201);
+    expect(published.body).toMatchObject({ year: 2027, source: 'published', publishedBy: expect.stringContaining('benxi.sfj') });
+    const retiming = await client.workflow.getHandle(published.body.retimingWorkflowId).result();
+    expect(retiming.signalled).toBeGreaterThanOrEqual(1);
+
+    let events: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      events = await handle.query(eventsQuery);
+      if (events.some((e) => e.startsWith('changed'))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(events).toContainEqual(expect.stringContaining('changed 2027-01-06->2027-01-08 provisional=false'));
+    const day = await svc.call(admin, 'GET', '/api/calendar/days?from=2027-01-09&to=2027-01-09');
+    expect(day.body).toEqual([{ date: '2027-01-09', kind: 'adjusted_workday', workday: true, name: '测试调休', published: true }]);
+    // Publishing again is a correction: 200, same year.
+    expect((await svc.call(admin, 'PUT', '/api/calendar/years/2027', notice2027)).status).toBe(200);
+    await handle.signal(doneSignal);
+  });
+});
