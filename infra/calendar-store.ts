@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { WorkingCalendar, type YearArrangement } from '../domain/calendar';
+import { inTransaction } from './db';
 
 export interface PublishedYear extends YearArrangement {
   source: 'official' | 'published';
@@ -46,9 +47,7 @@ export class CalendarStore {
 
   /** Stores (or replaces) a year's arrangement; returns whether the year was unpublished before. */
   async publish(arrangement: YearArrangement, by: string, notice: string | null): Promise<{ replaced: boolean }> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const before = await client.query('SELECT 1 FROM calendar_years WHERE year = $1 FOR UPDATE', [arrangement.year]);
       await client.query('DELETE FROM calendar_days WHERE year = $1', [arrangement.year]);
       await client.query(
@@ -67,14 +66,8 @@ export class CalendarStore {
           [arrangement.year, days.map((d) => d[0]), days.map((d) => d[1]), days.map((d) => d[2])],
         );
       }
-      await client.query('COMMIT');
       return { replaced: (before.rowCount ?? 0) > 0 };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 }
 

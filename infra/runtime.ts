@@ -5,10 +5,10 @@ import type { Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { createWorker } from '../worker/create-worker';
-import type { Config } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { createPool, migrate } from './db';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import type { Logger } from './logger';
+import { logger, type Logger } from './logger';
 import { connectTemporal, createClient, registerSearchAttributes } from './temporal';
 import { startTemporalDevServer } from './temporal-dev-server';
 
@@ -131,6 +131,25 @@ export async function runService(opts: {
       for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));
     },
   };
+}
+
+/**
+ * Production entry for one part (docker-compose `api` / `worker`): the backing services must be
+ * given (DATABASE_URL, TEMPORAL_ADDRESS) and prepared (scripts/prepare.ts).
+ */
+export function runStandalone(part: 'api' | 'worker'): void {
+  const main = async () => {
+    const config = loadConfig();
+    if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+      throw new ConfigError(`Invalid configuration:\n  DATABASE_URL and TEMPORAL_ADDRESS: both required for the standalone ${part} (npm start runs embedded ones)`);
+    }
+    const service = await runService({ config, log: logger, databaseUrl: config.DATABASE_URL, temporalAddress: config.TEMPORAL_ADDRESS, api: part === 'api', worker: part === 'worker' });
+    onShutdownSignal(logger, service.stop);
+  };
+  main().catch((err) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  });
 }
 
 /**

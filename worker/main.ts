@@ -1,16 +1,4 @@
-/** Production entry for the worker alone (docker-compose `worker`): backing services must be given. */
-import { ConfigError, loadConfig } from '../infra/config';
-import { logger } from '../infra/logger';
-import { onShutdownSignal, runService } from '../infra/runtime';
+/** Production entry for the worker alone (docker-compose `worker`). */
+import { runStandalone } from '../infra/runtime';
 
-async function main() {
-  const config = loadConfig();
-  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) throw new ConfigError('Invalid configuration:\n  DATABASE_URL and TEMPORAL_ADDRESS: both required for the standalone worker (npm start runs embedded ones)');
-  const service = await runService({ config, log: logger, databaseUrl: config.DATABASE_URL, temporalAddress: config.TEMPORAL_ADDRESS, api: false, worker: true });
-  onShutdownSignal(logger, service.stop);
-}
-
-main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+runStandalone('worker');
