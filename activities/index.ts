@@ -3,6 +3,9 @@ import type { Pool } from 'pg';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/logger';
 import { createCalendarActivities } from './calendar';
+import { createDocumentActivities } from './documents';
+import { createNotificationActivities } from './notifications';
+import { createRecordActivities } from './records';
 import { createRetimingActivities } from './retiming';
 
 /** What activities may use; built once per worker. */
@@ -19,6 +22,9 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCalendarActivities(deps),
     ...createRetimingActivities(deps),
+    ...createRecordActivities(deps),
+    ...createDocumentActivities(deps),
+    ...createNotificationActivities(deps),
   };
 }
 

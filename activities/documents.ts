@@ -1,0 +1,29 @@
+import { DocumentStore } from '../infra/document-store';
+import type { ActivityDeps } from './index';
+import { permanentUnlessTransient } from './records';
+
+export interface StoreDocumentInput {
+  unit: string;
+  caseNumber: string;
+  kind: string;
+  title: string;
+  contentType: string;
+  /** The document text; stored and hashed (SHA-256) as UTF-8 bytes, served as stored. */
+  content: string;
+  idempotencyKey: string;
+}
+
+export function createDocumentActivities(deps: ActivityDeps) {
+  const store = new DocumentStore(deps.pool);
+  return {
+    /** Stores a generated document (审核意见书, 催告书, decision) once; served by GET /api/documents/:id. */
+    async storeDocument(input: StoreDocumentInput): Promise<{ documentId: string; sha256: string }> {
+      try {
+        const doc = await store.store(input);
+        return { documentId: doc.id, sha256: doc.sha256 };
+      } catch (err) {
+        return permanentUnlessTransient(err);
+      }
+    },
+  };
+}

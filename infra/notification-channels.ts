@@ -1,0 +1,97 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { StoredNotification } from './notification-store';
+
+export const SIGNATURE_HEADER = 'X-Sanxiang-Signature';
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** `sha256=<hex>`: HMAC-SHA256 of the raw request body under the unit's webhook secret. */
+export function webhookSignature(secret: string, rawBody: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+}
+
+/** What a receiver runs (the README shows the same few lines): constant-time comparison. */
+export function verifyWebhookSignature(secret: string, rawBody: Buffer | string, header: string | undefined): boolean {
+  if (!header) return false;
+  const expected = Buffer.from(webhookSignature(secret, rawBody));
+  const given = Buffer.from(header);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The JSON document a webhook receives. */
+export function webhookPayload(n: StoredNotification, linkUrl: string | undefined) {
+  return {
+    id: n.id,
+    idempotencyKey: n.idempotencyKey,
+    unit: n.unit,
+    recipientPerson: n.recipientPerson ?? null,
+    kind: n.kind,
+    subject: n.subject,
+    body: n.body,
+    link: n.link ? { ...n.link, url: linkUrl ?? null } : null,
+    createdAt: n.createdAt,
+  };
+}
+
+export async function postWebhook(opts: { url: string; secret: string; notification: StoredNotification; linkUrl?: string; attempt: number }): Promise<void> {
+  const raw = Buffer.from(JSON.stringify(webhookPayload(opts.notification, opts.linkUrl)), 'utf8');
+  let res: Response;
+  try {
+    res = await fetch(opts.url, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        [SIGNATURE_HEADER]: webhookSignature(opts.secret, raw),
+        [IDEMPOTENCY_HEADER]: opts.notification.idempotencyKey,
+        'X-Sanxiang-Delivery-Attempt': String(opts.attempt),
+      },
+      body: raw,
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`webhook ${opts.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+  }
+  if (res.status < 200 || res.status >= 300) {
+    const text = (await res.text().catch(() => '')).slice(0, 200);
+    throw new Error(`webhook ${opts.url} answered ${res.status}${text ? `: ${text}` : ''}`);
+  }
+  await res.body?.cancel().catch(() => undefined);
+}
+
+const SUBJECT_PREFIX: Record<StoredNotification['kind'], string> = {
+  reminder: '【提醒】',
+  escalation: '【督办】',
+  info: '【通知】',
+  action_required: '【待办】',
+};
+
+/** One SMTP transport per SMTP_URL, reused across deliveries. */
+export class Mailer {
+  private transport?: Transporter;
+
+  constructor(
+    private readonly smtpUrl: string,
+    private readonly from: string,
+  ) {}
+
+  async send(opts: { to: string; notification: StoredNotification; linkUrl?: string }): Promise<void> {
+    this.transport ??= nodemailer.createTransport(this.smtpUrl);
+    const n = opts.notification;
+    await this.transport.sendMail({
+      from: this.from,
+      to: opts.to,
+      subject: `${SUBJECT_PREFIX[n.kind]}${n.subject}`,
+      text: opts.linkUrl ? `${n.body}\n\n${opts.linkUrl}` : n.body,
+      // Stable per notification: a mail system that sees it twice can tell.
+      messageId: `<${n.id}@sanxiang.notifications>`,
+      headers: { [IDEMPOTENCY_HEADER]: n.idempotencyKey },
+    });
+  }
+
+  close(): void {
+    this.transport?.close();
+  }
+}
