@@ -167,7 +167,10 @@ export function onShutdownSignal(log: Logger, stop: () => Promise<void>): void {
     firstAt = Date.now();
     log.info({ signal }, 'shutting down');
     stop().then(
-      () => process.exit(0),
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
       (err) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);
