@@ -1,3 +1,4 @@
 // Every workflow the worker runs; the worker bundles this file.
 export { caseFileWorkflow } from './case-file';
 export { calendarPublicationWorkflow } from './calendar-publication';
+export { avRecordWorkflow } from './av-record';
