@@ -7,12 +7,15 @@ import type { ApiDeps } from './deps';
 import { errorMapper, notFound } from './errors';
 import { Routes } from './route';
 import { calendarRoutes } from './routes/calendar';
-import { caseRoutes } from './routes/cases';
+import { caseRecordingRoutes, caseRoutes } from './routes/cases';
+import { inboxRoutes } from './routes/inbox';
+import { notificationRoutes } from './routes/notifications';
+import { recordRoutes } from './routes/records';
 import { mountSystemRoutes } from './routes/system';
 import { unitRoutes } from './routes/units';
 
 /** Each feature registers its routes here; the list is also the OpenAPI document's content. */
-const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes];
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes];
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();

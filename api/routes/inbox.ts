@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { NotificationStore } from '../../infra/notification-store';
+import { notFound } from '../errors';
+import type { Routes } from '../route';
+
+/** The unit inbox: every notification to the caller's unit (the first channel of notify). */
+export function inboxRoutes(routes: Routes): void {
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/inbox',
+      tag: 'notifications',
+      summary: "The caller's unit inbox, newest first",
+      roles: [],
+      query: z.object({
+        unacked: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+    },
+    async ({ query, principal, deps }) => new NotificationStore(deps.pool).inbox(principal.unit, { unackedOnly: query.unacked, limit: query.limit }),
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/inbox/:id/ack',
+      tag: 'notifications',
+      summary: 'Acknowledge a notification of the caller\'s unit (again: the first acknowledgement stands)',
+      roles: [],
+      params: z.object({ id: z.uuid() }),
+      responses: { 200: { description: 'acknowledged' }, 404: { description: 'not in the caller\'s inbox' } },
+    },
+    async ({ params, principal, deps }) => {
+      const acked = await new NotificationStore(deps.pool).ack(params.id, principal.unit, principal.personId);
+      if (!acked) throw notFound(`notification ${params.id} in the inbox of ${principal.unit}`);
+      return acked;
+    },
+  );
+}
