@@ -8,6 +8,7 @@ import { createDocumentActivities } from './documents';
 import { createNotificationActivities } from './notifications';
 import { createRecordActivities } from './records';
 import { createRetimingActivities } from './retiming';
+import { createReviewActivities } from './reviews';
 
 /** What activities may use; built once per worker. */
 export interface ActivityDeps {
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCalendarActivities(deps),
     ...createRetimingActivities(deps),
+    ...createReviewActivities(deps),
     ...createRecordActivities(deps),
     ...createDocumentActivities(deps),
     ...createNotificationActivities(deps),

@@ -2,3 +2,4 @@
 export { caseFileWorkflow } from './case-file';
 export { calendarPublicationWorkflow } from './calendar-publication';
 export { avRecordWorkflow } from './av-record';
+export { legalReviewWorkflow } from './legal-review';

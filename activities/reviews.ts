@@ -1,0 +1,182 @@
+import type { Pool } from 'pg';
+import { formatShanghaiInstant } from '../domain/dates';
+import {
+  CHECKLIST_ITEMS,
+  CHECKLIST_LABELS,
+  DECISION_KIND_LABELS,
+  LEGAL_REVIEW_RULES,
+  OPINION_LABELS,
+  type Checklist,
+  type DecisionKind,
+  type OpinionKind,
+  type ReviewerProfile,
+} from '../domain/review-rules';
+import type { LegalReviewInput, Party, ReviewView } from '../workflows/legal-review-messages';
+import type { ActivityDeps } from './index';
+
+/** The `reviews` table: the submission (written before the workflow starts) and its projection. */
+export class ReviewStore {
+  constructor(private readonly pool: Pick<Pool, 'query'>) {}
+
+  /**
+   * Stores a submission once per unit and case. Returns the stored row's id and whether this call
+   * created it; a second submission of the same case returns the first.
+   */
+  async saveSubmission(input: LegalReviewInput, workflowId: string, submittedAt: string): Promise<{ id: string; created: boolean }> {
+    const inserted = await this.pool.query<{ id: string }>(
+      `INSERT INTO reviews (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (unit_code, case_number) DO NOTHING RETURNING id`,
+      [input.reviewId, workflowId, input.unit, input.caseNumber, input.title, input.decisionKind, input.procedure, JSON.stringify(input), input.submittedBy, submittedAt],
+    );
+    if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM reviews WHERE unit_code = $1 AND case_number = $2', [input.unit, input.caseNumber]);
+    return { id: rows[0]!.id, created: false };
+  }
+
+  /** Keeps the row at the newest revision the workflow reported; a late, older report changes nothing. */
+  async project(view: ReviewView): Promise<{ applied: boolean }> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO reviews AS r (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at,
+                                 status, round, reviewer_id, deadline, last_day, warning_level, overdue, extended, opinion_kind, flagged, flag_reason, view, revision, updated_at)
+       -- Normally the API stored the submission first; a workflow started another way still gets its row.
+       VALUES ($1, $2, $3, $4, $5, $6, $7, '{}'::jsonb, $8, now(),
+               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, now())
+       ON CONFLICT (workflow_id) DO UPDATE SET
+         status = EXCLUDED.status, round = EXCLUDED.round, reviewer_id = EXCLUDED.reviewer_id, deadline = EXCLUDED.deadline,
+         last_day = EXCLUDED.last_day, warning_level = EXCLUDED.warning_level, overdue = EXCLUDED.overdue, extended = EXCLUDED.extended,
+         opinion_kind = EXCLUDED.opinion_kind, flagged = EXCLUDED.flagged, flag_reason = EXCLUDED.flag_reason, view = EXCLUDED.view,
+         revision = EXCLUDED.revision, updated_at = now()
+       WHERE r.revision < EXCLUDED.revision`,
+      [
+        view.id,
+        view.workflowId,
+        view.unit,
+        view.caseNumber,
+        view.title,
+        view.decisionKind,
+        view.procedure,
+        view.submittedBy,
+        view.status,
+        view.round,
+        view.reviewer,
+        view.deadline,
+        view.lastDay,
+        view.warningLevel,
+        view.overdue,
+        view.extended,
+        view.opinion?.kind ?? null,
+        view.flagged,
+        view.flagReason,
+        JSON.stringify(view),
+        view.revision,
+      ],
+    );
+    return { applied: (rowCount ?? 0) > 0 };
+  }
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export interface OpinionDocumentInput {
+  unit: string;
+  unitName: string;
+  caseNumber: string;
+  title: string;
+  decisionKind: DecisionKind;
+  party: Party;
+  round: number;
+  receivedAt: string;
+  deadline: string;
+  deadlineBasis: string;
+  reviewer: { personId: string; name: string | null };
+  opinion: { kind: OpinionKind; checklist: Checklist; text: string; at: string; late: boolean };
+}
+
+/** 《重大行政执法决定法制审核意见书》 (第十三条) as a self-contained HTML page. */
+export function renderOpinionDocument(input: OpinionDocumentInput): { title: string; html: string } {
+  const title = `重大行政执法决定法制审核意见书（${input.caseNumber}，第${input.round}次送审）`;
+  const rows = CHECKLIST_ITEMS.map((item, i) => {
+    const mark = input.opinion.checklist[item];
+    return `<tr><td>${i + 1}</td><td>${escapeHtml(CHECKLIST_LABELS[item])}</td><td>${mark.result === 'pass' ? '无问题' : '<strong>存在问题</strong>'}</td><td>${escapeHtml(mark.note)}</td></tr>`;
+  }).join('\n');
+  const reviewer = input.reviewer.name ? `${input.reviewer.name}（${input.reviewer.personId}）` : input.reviewer.personId;
+  const html = `<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:serif;max-width:50em;margin:2em auto}table{border-collapse:collapse;width:100%}td,th{border:1px solid #444;padding:.3em .5em;vertical-align:top}</style></head>
+<body>
+<h1>重大行政执法决定法制审核意见书</h1>
+<p>${escapeHtml(input.unitName)} 法制机构</p>
+<table>
+<tr><th>案号</th><td>${escapeHtml(input.caseNumber)}</td></tr>
+<tr><th>案件名称</th><td>${escapeHtml(input.title)}</td></tr>
+<tr><th>决定类别</th><td>${escapeHtml(DECISION_KIND_LABELS[input.decisionKind])}</td></tr>
+<tr><th>当事人</th><td>${escapeHtml(input.party.name)}（${input.party.kind === 'person' ? '自然人' : '法人或其他组织'}）</td></tr>
+<tr><th>送审轮次</th><td>第${input.round}次</td></tr>
+<tr><th>收到完整送审材料</th><td>${escapeHtml(formatShanghaiInstant(input.receivedAt))}</td></tr>
+<tr><th>审核期限</th><td>${escapeHtml(input.deadline)}（${escapeHtml(input.deadlineBasis)}）</td></tr>
+<tr><th>审核人员</th><td>${escapeHtml(reviewer)}</td></tr>
+</table>
+<h2>审核事项（${LEGAL_REVIEW_RULES} 第十一条）</h2>
+<table><tr><th>序号</th><th>审核事项</th><th>结论</th><th>说明</th></tr>
+${rows}
+</table>
+<h2>审核意见（第十三条）</h2>
+<p><strong>${escapeHtml(OPINION_LABELS[input.opinion.kind])}</strong></p>
+<p>${escapeHtml(input.opinion.text).replace(/\n/g, '<br>')}</p>
+<p>审核日期：${escapeHtml(formatShanghaiInstant(input.opinion.at))}${input.opinion.late ? '（超过审核期限）' : ''}</p>
+<p>本意见书一式两份：一份由法制机构留存归档，一份连同案卷材料回复承办机构，由承办机构存入执法案卷。</p>
+</body></html>
+`;
+  return { title, html };
+}
+
+/** Activities of the legal-review workflow that only it uses. */
+export function createReviewActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
+  const store = new ReviewStore(pool);
+  return {
+    /** Who supervises the unit (its 司法局 gets the escalations) and the names documents show. */
+    async loadReviewContext(input: { unit: string }): Promise<{ unitName: string; supervisorUnit: string | null }> {
+      const { rows } = await pool.query<{ name: string; supervisor_code: string | null }>('SELECT name, supervisor_code FROM units WHERE code = $1', [input.unit]);
+      if (!rows[0]) throw new Error(`unit ${input.unit} does not exist`);
+      return { unitName: rows[0].name, supervisorUnit: rows[0].supervisor_code };
+    },
+
+    /** Called on every change of a review: the `reviews` row follows the workflow. */
+    async projectReview(view: ReviewView): Promise<{ applied: boolean }> {
+      return store.project(view);
+    },
+
+    /** The 审核意见书 is rendered here, not in workflow code: the text it had is kept in history. */
+    async renderReviewOpinion(input: OpinionDocumentInput): Promise<{ title: string; html: string }> {
+      return renderOpinionDocument(input);
+    },
+
+    /** After a first penalty review, the reviewer is no longer a first-time penalty reviewer. */
+    async notePenaltyReviewed(input: { personId: string }): Promise<void> {
+      await pool.query('UPDATE reviewer_profiles SET reviewed_penalty_before = true WHERE person_id = $1 AND NOT reviewed_penalty_before', [input.personId]);
+    },
+  };
+}
+
+/** Reads a stored profile (API and tests); numeric columns come back as numbers. */
+export async function loadReviewerProfile(pool: Pick<Pool, 'query'>, personId: string): Promise<ReviewerProfile | null> {
+  const { rows } = await pool.query(
+    `SELECT person_id, unit_code, name, law_degree, legal_work_years::float8 AS legal_work_years, enforcement_years::float8 AS enforcement_years,
+            legal_profession_qualification, reviewed_penalty_before
+       FROM reviewer_profiles WHERE person_id = $1`,
+    [personId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    personId: r.person_id,
+    unit: r.unit_code,
+    name: r.name,
+    lawDegree: r.law_degree,
+    legalWorkYears: r.legal_work_years,
+    enforcementYears: r.enforcement_years,
+    legalProfessionQualification: r.legal_profession_qualification,
+    reviewedPenaltyBefore: r.reviewed_penalty_before,
+  };
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createActivities } from '../../activities';
+import { ReviewStore } from '../../activities/reviews';
+import { CHECKLIST_ITEMS, type Checklist, type ChecklistItem, type ReviewerProfile } from '../../domain/review-rules';
+import { loadConfig } from '../../infra/config';
+import { logger } from '../../infra/logger';
+import { legalReviewWorkflow, legalReviewWorkflowId, type LegalReviewInput } from '../../workflows/legal-review';
+import { freshDatabase } from '../helpers/database';
+import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+
+export const UNIT = 'benxi.ybj';
+export const SUPERVISOR_UNIT = 'benxi.sfj';
+export const HANDLER = 'handler-zhang';
+
+/** A complete general-procedure penalty submission; override what a test is about. */
+export function submission(overrides: Partial<LegalReviewInput> = {}): LegalReviewInput {
+  const caseNumber = overrides.caseNumber ?? `本医保罚〔2026〕${randomUUID().slice(0, 8)}号`;
+  return {
+    reviewId: randomUUID(),
+    unit: UNIT,
+    caseNumber,
+    title: '某药店违规使用医保基金',
+    decisionKind: 'penalty',
+    procedure: 'general',
+    scope: { publicInterest: false, majorRights: true, hearing: false, complex: false, otherLaw: false, catalogue: false, optIn: false },
+    sampling: false,
+    appraisal: false,
+    party: { kind: 'organisation', name: '本溪某大药房有限公司' },
+    caseDeadline: '2099-12-31',
+    interestedPersons: [],
+    materials: [
+      { kind: 'statement', ref: 'doc://statement-1' },
+      { kind: 'draft_decision', ref: 'doc://draft-1' },
+    ],
+    receivedAt: new Date().toISOString(),
+    submittedBy: HANDLER,
+    ...overrides,
+  };
+}
+
+export function qualifiedProfile(personId: string, overrides: Partial<ReviewerProfile> = {}): ReviewerProfile {
+  return {
+    personId,
+    unit: UNIT,
+    name: `审核员${personId}`,
+    lawDegree: true,
+    legalWorkYears: 5,
+    enforcementYears: 0,
+    legalProfessionQualification: true,
+    reviewedPenaltyBefore: true,
+    ...overrides,
+  };
+}
+
+export async function saveProfile(pool: Pool, p: ReviewerProfile): Promise<void> {
+  await pool.query(
+    `INSERT INTO reviewer_profiles (person_id, unit_code, name, law_degree, legal_work_years, enforcement_years, legal_profession_qualification, reviewed_penalty_before, updated_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'test')`,
+    [p.personId, p.unit, p.name, p.lawDegree, p.legalWorkYears, p.enforcementYears, p.legalProfessionQualification, p.reviewedPenaltyBefore],
+  );
+}
+
+export const cleanChecklist = (): Checklist =>
+  Object.fromEntries(CHECKLIST_ITEMS.map((item) => [item, { result: 'pass', note: '' }])) as unknown as Checklist;
+
+export const checklistWithProblem = (item: ChecklistItem, note: string): Checklist => ({ ...cleanChecklist(), [item]: { result: 'problem', note } });
+
+/** The validator's message of a refused update (it never reached history). */
+export async function refusal(p: Promise<unknown>): Promise<{ message: string; rule?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause as { message: string; type?: string } | undefined;
+      return { message: cause?.message ?? err.message, rule: cause?.type };
+    }
+    throw err;
+  }
+  throw new Error('expected the update to be refused, but it was accepted');
+}
+
+/** Polls until `probe` returns something truthy (state the workflow reaches asynchronously). */
+export async function eventually<T>(probe: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface ReviewTestEnv {
+  env: TestWorkflowEnvironment;
+  pool: Pool;
+  taskQueue: string;
+  start(input: LegalReviewInput): Promise<WorkflowHandle<typeof legalReviewWorkflow>>;
+  /**
+   * The result of a workflow that is finishing anyway, without unlocking time skipping: the test
+   * server's `result()` unlocks it, and an idle server then jumps ahead (years, to the default run
+   * timeout), and two concurrent `result()` calls leave the lock unbalanced.
+   */
+  finished<T>(handle: WorkflowHandle<() => Promise<T>> | WorkflowHandle<typeof legalReviewWorkflow>): Promise<Awaited<ReturnType<typeof legalReviewWorkflow>>>;
+  stop(): Promise<void>;
+}
+
+/** Time-skipping server, a worker with every real activity, and a fresh database. */
+export async function startReviewTestEnv(): Promise<ReviewTestEnv> {
+  const env = await createTimeSkippingEnv();
+  const db = await freshDatabase();
+  const taskQueue = uniqueTaskQueue('review');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities: createActivities({ pool: db.pool, config: loadConfig({ NODE_ENV: 'test' }), log: logger.child({}, { level: 'warn' }), temporal: env.client }),
+  });
+  const running = worker.run();
+  const store = new ReviewStore(db.pool);
+  const plainClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+  return {
+    env,
+    pool: db.pool,
+    taskQueue,
+    start: async (input) => {
+      const workflowId = legalReviewWorkflowId(input.unit, input.caseNumber);
+      // As the API does: the submission is stored before the workflow starts.
+      await store.saveSubmission(input, workflowId, input.receivedAt);
+      return env.client.workflow.start(legalReviewWorkflow, { taskQueue, workflowId, args: [input], staticSummary: `法制审核 ${input.caseNumber} ${input.title}` });
+    },
+    finished: (handle) => plainClient.workflow.getHandle<typeof legalReviewWorkflow>(handle.workflowId).result(),
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await db.drop();
+    },
+  };
+}
+
+export const HISTORIES_DIR = path.resolve(__dirname, '..', 'replay', 'histories');
+
+/**
+ * With RECORD_HISTORIES=1, writes the closed workflow's history to test/replay/histories/legal-review-<name>.json
+ * (committed; the replay test runs today's workflow code over every stored history).
+ */
+export async function exportHistoryIfRecording(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const history = await handle.fetchHistory();
+  const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  fs.writeFileSync(path.join(HISTORIES_DIR, `legal-review-${name}.json`), historyToJSON(history) + '\n');
+}
+
+/** Rows of a table for this case, for assertions on the real side effects. */
+export async function caseRecordActions(pool: Pool, caseNumber: string): Promise<string[]> {
+  const { rows } = await pool.query('SELECT action FROM case_record WHERE unit_code = $1 AND case_number = $2 ORDER BY seq', [UNIT, caseNumber]);
+  return rows.map((r) => r.action);
+}
+
+export async function notificationsFor(pool: Pool, workflowId: string): Promise<Array<{ unit: string; person: string | null; kind: string; subject: string; key: string }>> {
+  const { rows } = await pool.query(
+    `SELECT unit_code AS unit, recipient_person AS person, kind, subject, idempotency_key AS key FROM notifications WHERE link->>'workflowId' = $1 ORDER BY created_at, idempotency_key`,
+    [workflowId],
+  );
+  return rows;
+}
