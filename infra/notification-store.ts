@@ -104,8 +104,8 @@ export class NotificationStore {
         if (channels.email && opts.emailEnabled) rows.push(['email', channels.email, 'pending']);
         for (const [channel, target, status] of rows) {
           await client.query(
-            `INSERT INTO notification_deliveries (notification_id, channel, target, status, delivered_at)
-             VALUES ($1, $2, $3, $4, CASE WHEN $4 = 'delivered' THEN now() END)`,
+            `INSERT INTO notification_deliveries (notification_id, channel, target, status, attempts, last_attempt_at, delivered_at)
+             SELECT $1, $2, $3, $4::text, d::int, CASE WHEN d THEN now() END, CASE WHEN d THEN now() END FROM (SELECT $4::text = 'delivered' AS d) AS x`,
             [notification.id, channel, target, status],
           );
         }
