@@ -7,6 +7,7 @@ import { createApp } from '../api/app';
 import { createWorker } from '../worker/create-worker';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createPool, migrate } from './db';
+import { ensureDigestSchedule } from './digest-schedule';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { logger, type Logger } from './logger';
 import { connectTemporal, createClient, registerSearchAttributes } from './temporal';
@@ -102,6 +103,8 @@ export async function runService(opts: {
     });
     const running = worker.run();
     log.info({ taskQueue: config.TASK_QUEUE }, 'worker running');
+    // The daily digest schedule, created or brought up to date idempotently; without it the worker still runs.
+    await ensureDigestSchedule(temporal, config.TASK_QUEUE, log).catch((err) => log.error({ err }, 'daily digest schedule not ensured'));
     const w = worker;
     stops.unshift(async () => {
       w.shutdown();

@@ -3,3 +3,4 @@ export { caseFileWorkflow } from './case-file';
 export { calendarPublicationWorkflow } from './calendar-publication';
 export { avRecordWorkflow } from './av-record';
 export { legalReviewWorkflow } from './legal-review';
+export { digestWorkflow } from './digest';

@@ -1,0 +1,66 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { createDigestActivities, DigestItem } from '../activities/digest';
+import { tell } from './shared/record-and-notify';
+
+const digest = proxyActivities<ReturnType<typeof createDigestActivities>>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+export interface DigestInput {
+  /** The moment the digest is for; a scheduled run leaves it out (now). */
+  at?: string;
+}
+
+export interface DigestResult {
+  date: string;
+  skipped: boolean;
+  reason?: string;
+  /** The units told, and the supervising units told about their units' overdue work. */
+  units: string[];
+  supervisors: string[];
+}
+
+const MAX_LINES = 200;
+
+function listing(title: string, items: DigestItem[]): string {
+  if (items.length === 0) return '';
+  const lines = items.slice(0, MAX_LINES).map((item, i) => `${i + 1}. ${item.line}`);
+  if (items.length > MAX_LINES) lines.push(`…… 另有 ${items.length - MAX_LINES} 项，请在系统中查看`);
+  return `${title}（${items.length} 项）：\n${lines.join('\n')}`;
+}
+
+/**
+ * The daily digest (schedule `daily-digest`, 08:30 Asia/Shanghai): on working days only, each
+ * unit gets its items due within two working days and its overdue items, and each supervising unit
+ * the overdue items of the units it supervises. Idempotent per day and unit.
+ */
+export async function digestWorkflow(input: DigestInput = {}): Promise<DigestResult> {
+  const day = await digest.digestDay(input.at ?? new Date().toISOString());
+  if (!day.workingDay) return { date: day.date, skipped: true, reason: `${day.date} 不是工作日`, units: [], supervisors: [] };
+
+  const { units, supervisors } = await digest.collectDigestItems();
+  await Promise.all([
+    ...units.map((u) =>
+      tell({
+        idempotencyKey: `digest:${day.date}:${u.unit}`,
+        unit: u.unit,
+        kind: u.overdue.length ? 'escalation' : 'reminder',
+        subject: `每日期限提醒 ${day.date}：${u.dueSoon.length} 项两个工作日内到期，${u.overdue.length} 项已超期`,
+        body: [listing('已超期', u.overdue), listing('两个工作日内到期', u.dueSoon)].filter(Boolean).join('\n\n'),
+        link: { path: '/api/inbox' },
+      }),
+    ),
+    ...supervisors.map((s) =>
+      tell({
+        idempotencyKey: `digest:${day.date}:${s.unit}:supervised`,
+        unit: s.unit,
+        kind: 'escalation',
+        subject: `所监督单位超期事项 ${day.date}：${s.overdue.length} 项`,
+        body: listing('所监督单位已超期事项', s.overdue.map((item) => ({ ...item, line: `${item.unit}｜${item.line}` }))),
+      }),
+    ),
+  ]);
+  return { date: day.date, skipped: false, units: units.map((u) => u.unit), supervisors: supervisors.map((s) => s.unit) };
+}
