@@ -202,4 +202,193 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
     await t.finished(handle);
     await exportHistoryIfRecording(handle, 'yellow-red-escalations');
   });
+
+  it('extension approved: +3 working days on the original deadline, once per round; refused: deadline unchanged', async () => {
+    const input = submission({ receivedAt: await nowIso() });
+    const handle = await t.start(input);
+    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
+    await assign(handle);
+    const original = computeDeadline(calendar, shanghaiDateOf(input.receivedAt), '7wd');
+    const extended = computeDeadline(calendar, original.lastDay, '3wd');
+
+    expect((await refusal(handle.executeUpdate(requestExtensionUpdate, { args: [{ by: 'someone-else', reason: '案情复杂' }] }))).rule).toBe('not_assigned_reviewer');
+    const requested = await handle.executeUpdate(requestExtensionUpdate, { args: [{ by: REVIEWER, reason: '涉及多个法律关系，需调阅结算数据' }] });
+    expect(requested).toMatchObject({ status: 'extension_requested', extended: false, deadline: original.deadline });
+    expect((await searchAttributes(handle)).Status).toEqual(['extension_requested']);
+    const notes = await notificationsFor(t.pool, handle.workflowId);
+    expect(notes).toContainEqual(expect.objectContaining({ unit: UNIT, kind: 'action_required', subject: expect.stringContaining('【负责人】延长法制审核期限待审批') }));
+
+    const approved = await handle.executeUpdate(decideExtensionUpdate, { args: [{ by: HEAD, approve: true, note: '同意延长' }] });
+    expect(approved).toMatchObject({ status: 'in_review', extended: true, deadline: extended.deadline, lastDay: extended.lastDay });
+    await eventually(async () => {
+      const sa = await searchAttributes(handle);
+      return (sa.Deadline as Date[])[0]!.toISOString() === new Date(extended.deadline).toISOString();
+    }, 'the Deadline search attribute to move');
+    const again = await refusal(handle.executeUpdate(requestExtensionUpdate, { args: [{ by: REVIEWER, reason: '还需时间' }] }));
+    expect(again.rule).toBe('one_extension_per_round');
+    expect(again.message).toContain('第十二条');
+    await eventually(async () => (await caseRecordActions(t.pool, input.caseNumber)).includes('review.deadline_changed'), 'the clock to record the change');
+
+    // Refused: a second review (another case).
+    const other = await t.start(submission({ receivedAt: await nowIso() }));
+    await eventually(async () => (await other.query(reviewStateQuery)).deadline, 'the clock');
+    await assign(other);
+    await other.executeUpdate(requestExtensionUpdate, { args: [{ by: REVIEWER, reason: '案情复杂' }] });
+    expect((await refusal(other.executeUpdate(decideExtensionUpdate, { args: [{ by: HEAD, approve: false, note: ' ' }] }))).rule).toBe('missing_reason');
+    const refused = await other.executeUpdate(decideExtensionUpdate, { args: [{ by: HEAD, approve: false, note: '案情并不复杂，按期审核' }] });
+    const otherOriginal = computeDeadline(calendar, shanghaiDateOf((await other.query(reviewStateQuery)).rounds[0]!.receivedAt!), '7wd');
+    expect(refused).toMatchObject({ status: 'in_review', extended: false, deadline: otherOriginal.deadline });
+    expect(refused.rounds[0]!.extension).toMatchObject({ decision: { approve: false } });
+    expect((await refusal(other.executeUpdate(requestExtensionUpdate, { args: [{ by: REVIEWER, reason: '再次申请' }] }))).rule).toBe('one_extension_per_round');
+    expect(await caseRecordActions(t.pool, (await other.query(reviewStateQuery)).caseNumber)).toContain('review.extension_refused');
+
+    for (const h of [handle, other]) {
+      await h.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
+      expect((await t.finished(h)).status).toBe('passed');
+    }
+    await exportHistoryIfRecording(handle, 'extension-approved');
+    await exportHistoryIfRecording(other, 'extension-refused');
+  });
+
+  it('awaiting_materials: the handler is told what is missing, and the clock starts only when complete', async () => {
+    const input = submission({
+      receivedAt: await nowIso(),
+      scope: { publicInterest: false, majorRights: false, hearing: true, complex: false, otherLaw: false, catalogue: false, optIn: false },
+      sampling: true,
+      materials: [{ kind: 'statement', ref: 'doc://statement' }],
+    });
+    const handle = await t.start(input);
+    const waiting = await eventually(async () => {
+      const s = await handle.query(reviewStateQuery);
+      return s.revision >= 2 ? s : undefined;
+    }, 'the missing-materials notice');
+    expect(waiting).toMatchObject({ status: 'awaiting_materials', deadline: null, missingMaterials: ['draft_decision', 'hearing_record', 'test_report'] });
+    const sa = await searchAttributes(handle);
+    expect(sa.Status).toEqual(['awaiting_materials']);
+    expect(sa.Deadline).toBeUndefined();
+    const told = await eventually(async () => (await notificationsFor(t.pool, handle.workflowId)).find((n) => n.person === HANDLER), 'the notice to the handler');
+    expect(told).toMatchObject({ kind: 'action_required', subject: expect.stringContaining('送审材料不全') });
+    const { rows } = await t.pool.query('SELECT body FROM notifications WHERE idempotency_key = $1', [told!.key]);
+    expect(rows[0].body).toContain('听证笔录');
+    expect(rows[0].body).toContain('检验报告');
+    expect(rows[0].body).toContain('决定书文本');
+
+    // A reviewer may be named while materials are awaited; the clock still waits.
+    await assign(handle);
+    await t.env.sleep(3 * 24 * HOUR);
+    const partial = await handle.executeUpdate(addMaterialsUpdate, { args: [{ by: HANDLER, materials: [{ kind: 'draft_decision', ref: 'doc://draft' }] }] });
+    expect(partial).toMatchObject({ status: 'awaiting_materials', deadline: null, missingMaterials: ['hearing_record', 'test_report'] });
+    await t.env.sleep(2 * 24 * HOUR);
+    const completedAt = await nowIso();
+    const complete = await handle.executeUpdate(addMaterialsUpdate, {
+      args: [{ by: HANDLER, materials: [{ kind: 'hearing_record', ref: 'doc://hearing' }, { kind: 'test_report', ref: 'doc://lab' }] }],
+    });
+    // Receipt = when the submission became complete, not when it was first sent.
+    const expected = computeDeadline(calendar, shanghaiDateOf(completedAt), '7wd');
+    expect(complete).toMatchObject({ status: 'in_review', missingMaterials: [], deadline: expected.deadline });
+    expect(Date.parse(complete.rounds[0]!.receivedAt!)).toBeGreaterThanOrEqual(Date.parse(completedAt));
+    expect(shanghaiDateOf(input.receivedAt)).not.toBe(shanghaiDateOf(completedAt));
+
+    await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
+    await t.finished(handle);
+    expect(await caseRecordActions(t.pool, input.caseNumber)).toEqual(
+      expect.arrayContaining(['review.submitted', 'review.materials_missing', 'review.materials_added', 'review.clock_started']),
+    );
+    await exportHistoryIfRecording(handle, 'awaiting-materials');
+  });
+
+  it('reinvestigate → resubmit (a new round on a fresh clock, earlier rounds kept) → approve', async () => {
+    const input = submission({ receivedAt: await nowIso() });
+    const handle = await t.start(input);
+    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
+    await assign(handle);
+
+    const inconsistent = await refusal(
+      handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'reinvestigate', checklist: cleanChecklist(), text: '补充调查' }] }),
+    );
+    expect(inconsistent.rule).toBe('inconsistent_opinion');
+    const returned = await handle.executeUpdate(giveOpinionUpdate, {
+      args: [{ by: REVIEWER, kind: 'reinvestigate', checklist: checklistWithProblem('factsEvidence', '缺少当事人陈述申辩记录'), text: '请补充调查后重新送审。' }],
+    });
+    expect(returned).toMatchObject({ status: 'returned', round: 1, opinion: { kind: 'reinvestigate' } });
+    expect((await searchAttributes(handle)).Status).toEqual(['returned']);
+    expect((await refusal(handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '' }] }))).rule).toBe('wrong_state');
+
+    await t.env.sleep(4 * 24 * HOUR);
+    const resubmittedAt = await nowIso();
+    const round2 = await handle.executeUpdate(resubmitUpdate, { args: [{ by: HANDLER, materials: [{ kind: 'other', ref: 'doc://statement-hearing' }], note: '已补充陈述申辩记录' }] });
+    const expected = computeDeadline(calendar, shanghaiDateOf(resubmittedAt), '7wd');
+    expect(round2).toMatchObject({ status: 'in_review', round: 2, reviewer: REVIEWER, deadline: expected.deadline, opinion: null, extended: false });
+    expect(round2.rounds).toHaveLength(2);
+    expect(round2.rounds[0]).toMatchObject({ round: 1, opinion: { kind: 'reinvestigate' } });
+    expect(round2.rounds[1]!.materials.map((m) => m.kind)).toEqual(['statement', 'draft_decision', 'other']);
+
+    const passed = await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '补充调查后事实清楚，同意。' }] });
+    expect(passed).toMatchObject({ status: 'passed', round: 2 });
+    const result = await t.finished(handle);
+    expect(result.rounds.map((r) => r.opinion?.kind)).toEqual(['reinvestigate', 'approve']);
+    const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM case_documents WHERE case_number = $1 AND kind = 'review_opinion'`, [input.caseNumber]);
+    expect(rows[0].n).toBe(2);
+    await exportHistoryIfRecording(handle, 'reinvestigate-resubmit-approve');
+  });
+
+  it('dispute → the head overrules the opinion: status overruled, flagged for supervisors', async () => {
+    const input = submission({ receivedAt: await nowIso() });
+    const handle = await t.start(input);
+    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
+    await assign(handle);
+    await handle.executeUpdate(giveOpinionUpdate, {
+      args: [{ by: REVIEWER, kind: 'amend', checklist: checklistWithProblem('lawDiscretion', '罚款数额超出裁量基准'), text: '按裁量基准调整罚款数额。' }],
+    });
+    const disputed = await handle.executeUpdate(disputeUpdate, { args: [{ by: HANDLER, reason: '当事人多次违规，从重处罚有据' }] });
+    expect(disputed.status).toBe('disputed');
+    expect((await refusal(handle.executeUpdate(decideDisputeUpdate, { args: [{ by: HEAD, outcome: 'collective', reasons: '集体讨论' }] }))).rule).toBe('meeting_record_required');
+    const overruled = await handle.executeUpdate(decideDisputeUpdate, { args: [{ by: HEAD, outcome: 'overrule', reasons: '违法情节严重，维持原拟处罚' }] });
+    expect(overruled).toMatchObject({ status: 'overruled', flagged: true, flagReason: expect.stringContaining('违法情节严重') });
+    const result = await t.finished(handle);
+    expect(result.status).toBe('overruled');
+    expect((await searchAttributes(handle)).Status).toEqual(['overruled']);
+    const { rows } = await t.pool.query('SELECT status, flagged, flag_reason FROM reviews WHERE workflow_id = $1', [handle.workflowId]);
+    expect(rows[0]).toMatchObject({ status: 'overruled', flagged: true });
+    expect(await notificationsFor(t.pool, handle.workflowId)).toContainEqual(expect.objectContaining({ unit: SUPERVISOR_UNIT, subject: expect.stringContaining('未采纳法制审核意见') }));
+    const { rows: decisionRecord } = await t.pool.query(`SELECT stage, action FROM case_record WHERE case_number = $1 AND action = 'review.opinion_overruled'`, [input.caseNumber]);
+    expect(decisionRecord).toEqual([{ stage: 'decision', action: 'review.opinion_overruled' }]);
+    await exportHistoryIfRecording(handle, 'dispute-overruled');
+  });
+
+  it('refuses interested, recused, unqualified and first-time penalty reviewers, naming the rule; refusals never reach history', async () => {
+    await saveProfile(t.pool, qualifiedProfile('reviewer-recusing'));
+    const input = submission({ receivedAt: await nowIso(), interestedPersons: ['reviewer-cousin'] });
+    const handle = await t.start(input);
+    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
+    const tryAssign = (reviewerId: string, profile = qualifiedProfile(reviewerId)) =>
+      refusal(handle.executeUpdate(assignReviewerUpdate, { args: [{ by: HEAD, reviewerId, profile }] }));
+
+    const interested = await tryAssign('reviewer-cousin');
+    expect(interested).toMatchObject({ rule: 'interested_person', message: expect.stringContaining('第十五条') });
+    const unqualified = await tryAssign('reviewer-new', qualifiedProfile('reviewer-new', { lawDegree: false, legalWorkYears: 1, enforcementYears: 2, legalProfessionQualification: false }));
+    expect(unqualified).toMatchObject({ rule: 'unqualified', message: expect.stringContaining('第七条') });
+    const firstPenalty = await tryAssign('reviewer-first', qualifiedProfile('reviewer-first', { legalProfessionQualification: false, reviewedPenaltyBefore: false }));
+    expect(firstPenalty).toMatchObject({ rule: 'first_penalty_needs_qualification', message: expect.stringContaining('法律职业资格') });
+    expect((await tryAssign('reviewer-nobody', null as never)).rule).toBe('no_profile');
+    expect((await tryAssign(HANDLER)).rule).toBe('handler_cannot_review');
+
+    // Assigned, then declares an interest: off the case, back to the legal office; may not be re-assigned.
+    await assign(handle, 'reviewer-recusing');
+    const recused = await handle.executeUpdate(declareRecusalUpdate, { args: [{ by: 'reviewer-recusing', reason: '当事人法定代表人系本人近亲属' }] });
+    expect(recused).toMatchObject({ status: 'awaiting_assignment', reviewer: null, recusals: [expect.objectContaining({ personId: 'reviewer-recusing' })] });
+    const reassign = await tryAssign('reviewer-recusing');
+    expect(reassign).toMatchObject({ rule: 'declared_recusal', message: expect.stringContaining('回避') });
+    expect(await caseRecordActions(t.pool, input.caseNumber)).toContain('review.recusal');
+
+    const accepted = await assign(handle);
+    expect(accepted).toMatchObject({ status: 'in_review', reviewer: REVIEWER });
+    const { events } = await handle.fetchHistory();
+    const updateNames = events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name);
+    expect(updateNames).toEqual(['assignReviewer', 'declareRecusal', 'assignReviewer']);
+
+    await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
+    await t.finished(handle);
+    await exportHistoryIfRecording(handle, 'recusal');
+  });
 });
