@@ -58,7 +58,9 @@ export interface ChainVerification {
 }
 
 /** A retry under the same key for another case: a bug in the caller, never retried. */
-export class IdempotencyKeyReusedError extends Error {}
+export class IdempotencyKeyReusedError extends Error {
+  override name = 'IdempotencyKeyReusedError';
+}
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 

@@ -49,7 +49,9 @@ export interface UnitChannels {
 }
 
 /** Another attempt of the same delivery holds it right now; try again later. */
-export class DeliveryBusyError extends Error {}
+export class DeliveryBusyError extends Error {
+  override name = 'DeliveryBusyError';
+}
 
 const iso = (v: unknown): string | undefined => (v ? new Date(v as string).toISOString() : undefined);
 
