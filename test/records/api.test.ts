@@ -147,6 +147,18 @@ describe('case record, documents, inbox and the case actions through the API (de
     expect(Date.parse(one.deadline)).toBe(Date.parse(madeAt) + 24 * 3_600_000 - (Date.parse(madeAt) % 1000));
     expect(one.basis).toContain('第三十二条');
 
+    // Field work far away: the 24 hours run from the return to the unit, not from the recording.
+    const returnedAt = new Date(Date.now() - 3_600_000).toISOString();
+    const far = await svc.call(handler, 'POST', `${base}/av-records`, { ref: '异地-02', madeAt: new Date(Date.now() - 30 * 3_600_000).toISOString(), returnedAt });
+    expect(far.body.n).toBe(2);
+    const two = await eventually(async () => {
+      const r = await svc.call(handler, 'GET', `${base}/av-records/2`);
+      return r.body.level === 'yellow' && r.body;
+    }, 15_000, 'the clock of #2');
+    expect(Math.floor(Date.parse(two.deadline) / 1000)).toBe(Math.floor((Date.parse(returnedAt) + 24 * 3_600_000) / 1000));
+    expect((await svc.call(handler, 'POST', `${base}/av-records`, { ref: 'x', madeAt: returnedAt, returnedAt: new Date(Date.now() - 7_200_000).toISOString() })).status).toBe(409);
+    expect((await svc.call(handler, 'POST', `${base}/av-records/2/stored`, {})).status).toBe(200);
+
     expect((await svc.call(handler, 'POST', `${base}/archive`)).status).toBe(409);
     expect((await svc.call(handler, 'POST', `${base}/av-records/1/stored`, { sha256: 'd'.repeat(64) })).status).toBe(409);
     expect((await svc.call(handler, 'POST', `${base}/av-records/1/stored`, { sha256 })).status).toBe(200);
@@ -158,7 +170,7 @@ describe('case record, documents, inbox and the case actions through the API (de
     expect(ended.body.status).toBe('enforcement_ended');
     const withDeadline = await eventually(async () => (await svc.call(handler, 'GET', base)).body.archiveDeadline, 15_000, 'the archive deadline');
     expect(withDeadline.basis).toContain('第三十二条');
-    await eventually(async () => (await svc.call(handler, 'GET', `${base}/av-records`)).body[0]?.late === false, 15_000, 'AV outcome');
+    await eventually(async () => (await svc.call(handler, 'GET', `${base}/av-records`)).body.every((r: any) => r.late === false), 15_000, 'AV outcomes');
     const archived = await svc.call(handler, 'POST', `${base}/archive`);
     expect(archived.status).toBe(200);
     expect(archived.body).toMatchObject({ status: 'archived', archivedLate: false });
@@ -167,6 +179,6 @@ describe('case record, documents, inbox and the case actions through the API (de
     const { rows } = await svc.service.pool.query('SELECT status FROM cases WHERE unit_code = $1 AND case_number = $2', [UNIT, caseNumber]);
     expect(rows[0].status).toBe('archived');
     const actions = (await record(caseNumber)).body.entries.map((e: any) => e.action);
-    expect(actions).toEqual(['start.opened', 'av.registered', 'av.stored', 'enforcement.ended', 'archive.archived']);
+    expect(actions).toEqual(['start.opened', 'av.registered', 'av.registered', 'av.stored', 'av.stored', 'enforcement.ended', 'archive.archived']);
   });
 });
