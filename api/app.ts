@@ -11,11 +11,14 @@ import { caseRecordingRoutes, caseRoutes } from './routes/cases';
 import { inboxRoutes } from './routes/inbox';
 import { notificationRoutes } from './routes/notifications';
 import { recordRoutes } from './routes/records';
+import { decisionRoutes } from './routes/decisions';
+import { reviewerRoutes } from './routes/reviewers';
+import { reviewRoutes } from './routes/reviews';
 import { mountSystemRoutes } from './routes/system';
 import { unitRoutes } from './routes/units';
 
 /** Each feature registers its routes here; the list is also the OpenAPI document's content. */
-const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes];
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes];
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { loadReviewerProfile } from '../../activities/reviews';
+import { reviewerQualification, type ReviewerProfile } from '../../domain/review-rules';
+import { forbidden, notFound } from '../errors';
+import { reply, type Routes } from '../route';
+import { visibleUnits } from '../scope';
+
+const years = z.number().min(0).max(80);
+
+/** The profile with what it allows: qualified at all (第七条), and for penalties (first-time rule). */
+function withQualification(p: ReviewerProfile) {
+  const q = reviewerQualification(p);
+  return {
+    ...p,
+    qualified: q.qualified,
+    qualificationGrounds: q.grounds,
+    mayReviewPenalties: q.qualified && (p.reviewedPenaltyBefore || p.legalProfessionQualification),
+  };
+}
+
+/** 法制审核人员 of a unit (第七条; 本政办发〔2019〕27号), kept by its head or an admin. */
+export function reviewerRoutes(routes: Routes): void {
+  routes.add(
+    {
+      method: 'put',
+      path: '/api/reviewers/:personId',
+      tag: 'reviews',
+      summary: "Record or correct a reviewer's qualifications in the caller's unit",
+      roles: ['head', 'admin'],
+      params: z.object({ personId: z.string().trim().min(1).max(100) }),
+      body: z.object({
+        name: z.string().trim().min(1).max(100),
+        lawDegree: z.boolean(),
+        legalWorkYears: years,
+        enforcementYears: years,
+        legalProfessionQualification: z.boolean(),
+        reviewedPenaltyBefore: z.boolean().default(false),
+      }),
+      responses: { 201: { description: 'recorded' }, 200: { description: 'corrected' }, 403: { description: 'the person is a reviewer of another unit' } },
+    },
+    async ({ params, body, principal, deps }) => {
+      const existing = await loadReviewerProfile(deps.pool, params.personId);
+      if (existing && existing.unit !== principal.unit) throw forbidden(`reviewer ${params.personId} belongs to unit ${existing.unit}`);
+      await deps.pool.query(
+        `INSERT INTO reviewer_profiles (person_id, unit_code, name, law_degree, legal_work_years, enforcement_years, legal_profession_qualification, reviewed_penalty_before, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (person_id) DO UPDATE SET name = EXCLUDED.name, law_degree = EXCLUDED.law_degree, legal_work_years = EXCLUDED.legal_work_years,
+           enforcement_years = EXCLUDED.enforcement_years, legal_profession_qualification = EXCLUDED.legal_profession_qualification,
+           reviewed_penalty_before = EXCLUDED.reviewed_penalty_before, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+        [params.personId, principal.unit, body.name, body.lawDegree, body.legalWorkYears, body.enforcementYears, body.legalProfessionQualification, body.reviewedPenaltyBefore, principal.personId],
+      );
+      const saved = (await loadReviewerProfile(deps.pool, params.personId))!;
+      return reply(existing ? 200 : 201, withQualification(saved));
+    },
+  );
+
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/reviewers',
+      tag: 'reviews',
+      summary: "A unit's reviewers with their qualification (default: the caller's unit)",
+      roles: [],
+      query: z.object({ unit: z.string().optional() }),
+    },
+    async ({ query, principal, deps }) => {
+      const unit = query.unit ?? principal.unit;
+      if (!(await visibleUnits(deps.pool, principal)).includes(unit)) throw forbidden(`unit ${unit} is not visible to ${principal.unit}`);
+      const { rows } = await deps.pool.query<{ person_id: string }>('SELECT person_id FROM reviewer_profiles WHERE unit_code = $1 ORDER BY name', [unit]);
+      const profiles = await Promise.all(rows.map((r) => loadReviewerProfile(deps.pool, r.person_id)));
+      const items = profiles.filter((p): p is ReviewerProfile => p !== null).map(withQualification);
+      return { unit, items, qualified: items.filter((p) => p.qualified).length };
+    },
+  );
+
+  routes.add(
+    { method: 'get', path: '/api/reviewers/:personId', tag: 'reviews', summary: "A reviewer's profile and qualification", roles: [], params: z.object({ personId: z.string().trim().min(1).max(100) }) },
+    async ({ params, principal, deps }) => {
+      const profile = await loadReviewerProfile(deps.pool, params.personId);
+      if (!profile || !(await visibleUnits(deps.pool, principal)).includes(profile.unit)) throw notFound(`reviewer ${params.personId}`);
+      return withQualification(profile);
+    },
+  );
+}

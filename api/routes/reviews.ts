@@ -1,0 +1,498 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { z } from 'zod';
+import { loadReviewerProfile, ReviewStore } from '../../activities/reviews';
+import { formatShanghaiInstant, isoDateProblem } from '../../domain/dates';
+import {
+  CHECKLIST_ITEMS,
+  DECISION_KINDS,
+  describeMissing,
+  DISPUTE_OUTCOMES,
+  MATERIAL_KINDS,
+  missingMaterials,
+  OPINION_KINDS,
+  opinionIssues,
+  PROCEDURES,
+  reviewRequirement,
+} from '../../domain/review-rules';
+import { startOnce } from '../../infra/start-workflow';
+import {
+  addMaterialsUpdate,
+  assignReviewerUpdate,
+  decideDisputeUpdate,
+  decideExtensionUpdate,
+  declareRecusalUpdate,
+  disputeUpdate,
+  FINAL_REVIEW_STATUSES,
+  giveOpinionUpdate,
+  legalReviewWorkflow,
+  legalReviewWorkflowId,
+  requestExtensionUpdate,
+  resubmitUpdate,
+  withdrawUpdate,
+  type LegalReviewInput,
+  type ReviewStatus,
+  type ReviewView,
+} from '../../workflows/legal-review';
+import type { ApiDeps } from '../deps';
+import type { Principal } from '../auth';
+import { conflict, forbidden, notFound, unprocessable, ValidationError } from '../errors';
+import { reply, type Routes } from '../route';
+import { visibleUnits } from '../scope';
+import { caseNumberSchema } from './cases';
+
+export const isoDate = z.string().superRefine((v, ctx) => {
+  const problem = isoDateProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const personId = z.string().trim().min(1).max(100);
+const text = (max = 4000) => z.string().trim().min(1, 'required').max(max);
+const material = z.object({ kind: z.enum(MATERIAL_KINDS), ref: z.string().trim().min(1).max(500) });
+/** A small allowance for clocks that differ between the caller and the service. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+const scopeSchema = z.object({
+  publicInterest: z.boolean().default(false),
+  majorRights: z.boolean().default(false),
+  hearing: z.boolean().default(false),
+  complex: z.boolean().default(false),
+  otherLaw: z.boolean().default(false),
+  catalogue: z.boolean().default(false),
+  optIn: z.boolean().default(false),
+});
+
+export const decisionClassification = {
+  decisionKind: z.enum(DECISION_KINDS),
+  procedure: z.enum(PROCEDURES),
+  scope: scopeSchema,
+};
+
+const submissionBody = z.object({
+  caseNumber: caseNumberSchema,
+  title: text(200),
+  ...decisionClassification,
+  sampling: z.boolean().default(false),
+  appraisal: z.boolean().default(false),
+  party: z.object({ kind: z.enum(['person', 'organisation']), name: text(200), idNumber: z.string().trim().max(64).optional() }),
+  caseDeadline: isoDate,
+  interestedPersons: z.array(personId).max(100).default([]),
+  materials: z.array(material).max(200).default([]),
+  receivedAt: z.iso
+    .datetime({ offset: true })
+    .refine((v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS, 'must not lie in the future')
+    .optional(),
+});
+
+const checklistSchema = z.object(
+  Object.fromEntries(CHECKLIST_ITEMS.map((item) => [item, z.object({ result: z.enum(['pass', 'problem']), note: z.string().trim().max(2000).default('') })])) as Record<
+    (typeof CHECKLIST_ITEMS)[number],
+    z.ZodObject<{ result: z.ZodEnum<{ pass: 'pass'; problem: 'problem' }>; note: z.ZodDefault<z.ZodString> }>
+  >,
+);
+
+const STATUSES = ['submitted', 'awaiting_materials', 'awaiting_assignment', 'in_review', 'extension_requested', 'returned', 'disputed', 'passed', 'overruled', 'withdrawn'] as const;
+const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+const idParams = z.object({ id: z.string().trim().min(1).max(300) });
+
+interface ReviewRow {
+  id: string;
+  workflow_id: string;
+  unit_code: string;
+  case_number: string;
+  title: string;
+  status: string;
+  round: number;
+  reviewer_id: string | null;
+  deadline: Date | null;
+  warning_level: string;
+  overdue: boolean;
+  extended: boolean;
+  opinion_kind: string | null;
+  flagged: boolean;
+  flag_reason: string | null;
+  submission: LegalReviewInput;
+  view: ReviewView | null;
+  revision: number;
+}
+
+/** A review by its id or its workflow ID (what supervisors copy from the Temporal UI). */
+async function loadReview(deps: Pick<ApiDeps, 'pool'>, id: string): Promise<ReviewRow> {
+  const { rows } = await deps.pool.query<ReviewRow>('SELECT * FROM reviews WHERE id::text = $1 OR workflow_id = $1', [id]);
+  if (!rows[0]) throw notFound(`review ${id}`);
+  return rows[0];
+}
+
+async function loadVisibleReview(deps: ApiDeps, principal: Principal, id: string): Promise<ReviewRow> {
+  const row = await loadReview(deps, id);
+  if (!(await visibleUnits(deps.pool, principal)).includes(row.unit_code)) throw forbidden(`review ${id} belongs to unit ${row.unit_code}`);
+  return row;
+}
+
+/** Only the review's own unit acts on it (a supervisor watches, it does not act). */
+async function loadOwnReview(deps: ApiDeps, principal: { unit: string }, id: string): Promise<ReviewRow> {
+  const row = await loadReview(deps, id);
+  if (row.unit_code !== principal.unit) throw forbidden(`review ${id} belongs to unit ${row.unit_code}`);
+  if (FINAL_REVIEW_STATUSES.includes(row.status as ReviewStatus)) throw conflict(`审核已结束（${row.status}），不能再办理`, { status: row.status });
+  return row;
+}
+
+/** What GET answers: the workflow's last reported view, or the stored submission before the first report. */
+function present(row: ReviewRow): Record<string, unknown> {
+  const base = row.view ?? {
+    id: row.id,
+    workflowId: row.workflow_id,
+    unit: row.unit_code,
+    caseNumber: row.case_number,
+    title: row.title,
+    status: row.status,
+    round: row.round,
+    reviewer: row.reviewer_id,
+    deadline: null,
+    lastDay: null,
+    overdue: row.overdue,
+    warningLevel: row.warning_level,
+    extended: row.extended,
+    opinion: null,
+    history: [],
+  };
+  return { ...base, id: row.id, workflowId: row.workflow_id };
+}
+
+/** Runs an Update; a validator's refusal (never in history) becomes 409 with its reason and rule. */
+async function reviewUpdate<Ret, Arg>(temporal: Client, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+  try {
+    return await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause as { message?: string; type?: string } | undefined;
+      throw conflict(cause?.message ?? err.message, cause?.type ? { rule: cause.type } : {});
+    }
+    if (err instanceof WorkflowNotFoundError) throw conflict(`review ${workflowId} has ended`);
+    throw err;
+  }
+}
+
+/** The first report of a new review (its deadline, or what is missing), waited for briefly. */
+async function firstReport(deps: ApiDeps, id: string, timeoutMs = 5_000): Promise<ReviewRow> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await loadReview(deps, id);
+    if (row.status === 'awaiting_materials' || row.deadline !== null || Date.now() > until) return row;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function summary(row: ReviewRow) {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    unit: row.unit_code,
+    caseNumber: row.case_number,
+    title: row.title,
+    status: row.status,
+    round: row.round,
+    reviewer: row.reviewer_id,
+    deadline: row.deadline ? formatShanghaiInstant(row.deadline) : null,
+    overdue: row.overdue,
+    warningLevel: row.warning_level,
+    extended: row.extended,
+    opinion: row.opinion_kind,
+    flagged: row.flagged,
+    flagReason: row.flag_reason,
+  };
+}
+
+export function reviewRoutes(routes: Routes): void {
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews',
+      tag: 'reviews',
+      summary: 'Submit a major decision for legal review (法制审核送审); the same unit+caseNumber again answers the existing review',
+      roles: ['handler'],
+      body: submissionBody,
+      responses: {
+        201: { description: 'accepted; the clock runs from complete receipt (status awaiting_materials names what is missing)' },
+        200: { description: 'this case was already submitted: the existing review' },
+        422: { description: 'the decision does not need legal review (第六条), with the reason' },
+      },
+    },
+    async ({ body, principal, deps }) => {
+      const requirement = reviewRequirement(body);
+      if (!requirement.required) throw unprocessable(requirement.reason, { reviewRequired: false });
+      const workflowId = legalReviewWorkflowId(principal.unit, body.caseNumber);
+      const now = new Date().toISOString();
+      const input: LegalReviewInput = {
+        reviewId: randomUUID(),
+        unit: principal.unit,
+        caseNumber: body.caseNumber,
+        title: body.title,
+        decisionKind: body.decisionKind,
+        procedure: body.procedure,
+        scope: body.scope,
+        sampling: body.sampling,
+        appraisal: body.appraisal,
+        party: body.party,
+        caseDeadline: body.caseDeadline,
+        interestedPersons: body.interestedPersons,
+        materials: body.materials,
+        receivedAt: body.receivedAt ? new Date(body.receivedAt).toISOString() : now,
+        submittedBy: principal.personId,
+      };
+      // The row first: an accepted submission is never lost, even if Temporal is briefly away.
+      const store = new ReviewStore(deps.pool);
+      const saved = await store.saveSubmission(input, workflowId, now);
+      const stored = saved.created ? input : (await loadReview(deps, saved.id)).submission;
+      // Started from the stored submission, also when an earlier attempt stored it but failed to start.
+      await startOnce(deps.temporal, legalReviewWorkflow, {
+        workflowId,
+        taskQueue: deps.config.TASK_QUEUE,
+        args: [stored],
+        staticSummary: `法制审核 ${stored.caseNumber} ${stored.title}`,
+        staticDetails: `${stored.unit} 送审；决定类别 ${stored.decisionKind}；依据 ${requirement.grounds.map((g) => g.basis).join('、')}`,
+      });
+      const row = await firstReport(deps, saved.id);
+      const missing = missingMaterials(stored, stored.materials);
+      return reply(saved.created ? 201 : 200, {
+        id: row.id,
+        workflowId,
+        status: row.status,
+        deadline: row.deadline ? formatShanghaiInstant(row.deadline) : null,
+        reviewRequired: { grounds: requirement.grounds },
+        ...(missing.length ? { missingMaterials: missing, message: describeMissing(missing) } : {}),
+      });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/reviews',
+      tag: 'reviews',
+      summary: "The caller's unit's reviews (a supervisor's: every unit under it), from the Postgres projection",
+      roles: [],
+      query: z.object({
+        status: z.enum(STATUSES).optional(),
+        overdue: booleanQuery.optional(),
+        warningLevel: z.enum(['none', 'yellow', 'red']).optional(),
+        flagged: booleanQuery.optional(),
+        unit: z.string().optional(),
+        caseNumber: z.string().optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+    },
+    async ({ query, principal, deps }) => {
+      const units = await visibleUnits(deps.pool, principal);
+      if (query.unit && !units.includes(query.unit)) throw forbidden(`unit ${query.unit} is not visible to ${principal.unit}`);
+      const where = ['unit_code = ANY($1)'];
+      const args: unknown[] = [query.unit ? [query.unit] : units];
+      const add = (sql: string, value: unknown) => {
+        args.push(value);
+        where.push(sql.replace('?', `$${args.length}`));
+      };
+      if (query.status) add('status = ?', query.status);
+      if (query.overdue !== undefined) add('overdue = ?', query.overdue);
+      if (query.warningLevel) add('warning_level = ?', query.warningLevel);
+      if (query.flagged !== undefined) add('flagged = ?', query.flagged);
+      if (query.caseNumber) add('case_number = ?', query.caseNumber);
+      args.push(query.limit, query.offset);
+      const { rows } = await deps.pool.query<ReviewRow>(
+        `SELECT * FROM reviews WHERE ${where.join(' AND ')} ORDER BY deadline NULLS LAST, submitted_at LIMIT $${args.length - 1} OFFSET $${args.length}`,
+        args,
+      );
+      return { items: rows.map(summary) };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/reviews/:id',
+      tag: 'reviews',
+      summary: 'A review: status, deadline (+08:00, its date is the last day), overdue, warning level, extension, round, reviewer, opinion, rounds and history',
+      roles: [],
+      params: idParams,
+    },
+    async ({ params, principal, deps }) => present(await loadVisibleReview(deps, principal, params.id)),
+  );
+
+  // ---- Actions: each an Update whose validator refuses a wrong transition (409 with the reason). ----
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/materials',
+      tag: 'reviews',
+      summary: 'Add materials (补充材料); completing the submission starts the review clock',
+      roles: ['handler'],
+      params: idParams,
+      body: z.object({ materials: z.array(material).min(1).max(200), note: z.string().trim().max(2000).optional() }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const row = await loadOwnReview(deps, principal, params.id);
+      const view = await reviewUpdate(deps.temporal, row.workflow_id, addMaterialsUpdate, { by: principal.personId, materials: body.materials, note: body.note });
+      return view.missingMaterials.length ? { ...view, message: describeMissing(view.missingMaterials) } : view;
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/assignment',
+      tag: 'reviews',
+      summary: 'Name the reviewer (确定审核人员): qualified (第七条), no interest, not recused (第十五条), not the handler',
+      roles: ['head', 'reviewer'],
+      params: idParams,
+      body: z.object({ reviewerId: personId }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const row = await loadOwnReview(deps, principal, params.id);
+      const profile = await loadReviewerProfile(deps.pool, body.reviewerId);
+      return reviewUpdate(deps.temporal, row.workflow_id, assignReviewerUpdate, { by: principal.personId, reviewerId: body.reviewerId, profile });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/recusal',
+      tag: 'reviews',
+      summary: 'A reviewer declares a direct interest and recuses (回避, 第十五条); they can no longer be assigned',
+      roles: ['reviewer'],
+      params: idParams,
+      body: z.object({ reason: text(2000) }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const row = await loadOwnReview(deps, principal, params.id);
+      return reviewUpdate(deps.temporal, row.workflow_id, declareRecusalUpdate, { by: principal.personId, reason: body.reason });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/extension',
+      tag: 'reviews',
+      summary: 'The reviewer asks the head for 3 more working days (案件复杂, 第十二条); once per round',
+      roles: ['reviewer'],
+      params: idParams,
+      body: z.object({ reason: text(2000) }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const row = await loadOwnReview(deps, principal, params.id);
+      return reviewUpdate(deps.temporal, row.workflow_id, requestExtensionUpdate, { by: principal.personId, reason: body.reason });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/extension/decision',
+      tag: 'reviews',
+      summary: "The head's decision on an extension: approved → +3 working days on the original deadline, never past the case deadline",
+      roles: ['head'],
+      params: idParams,
+      body: z.object({ approve: z.boolean(), note: text(2000) }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const row = await loadOwnReview(deps, principal, params.id);
+      return reviewUpdate(deps.temporal, row.workflow_id, decideExtensionUpdate, { by: principal.personId, approve: body.approve, note: body.note });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/opinion',
+      tag: 'reviews',
+      summary: 'The opinion (第十三条) on the eight-point checklist (第十一条); produces the 审核意见书 (GET /api/documents/:id)',
+      roles: ['reviewer'],
+      params: idParams,
+      body: z.object({ kind: z.enum(OPINION_KINDS), checklist: checklistSchema, text: z.string().trim().max(20_000).default('') }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const issues = opinionIssues(body);
+      if (issues.length) throw new ValidationError(issues.map((i) => ({ path: `body.${i.path}`, message: i.message })));
+      const row = await loadOwnReview(deps, principal, params.id);
+      return reviewUpdate(deps.temporal, row.workflow_id, giveOpinionUpdate, { by: principal.personId, kind: body.kind, checklist: body.checklist, text: body.text });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/resubmission',
+      tag: 'reviews',
+      summary: 'After a return: resubmit (a new round on a fresh 7-working-day clock; earlier rounds are kept)',
+      roles: ['handler'],
+      params: idParams,
+      body: z.object({ note: text(4000), materials: z.array(material).max(200).default([]) }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const row = await loadOwnReview(deps, principal, params.id);
+      return reviewUpdate(deps.temporal, row.workflow_id, resubmitUpdate, { by: principal.personId, materials: body.materials, note: body.note });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/dispute',
+      tag: 'reviews',
+      summary: 'After a return: the unit disagrees with the opinion and refers it to the head (第十四条第（二）项)',
+      roles: ['handler'],
+      params: idParams,
+      body: z.object({ reason: text(4000) }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const row = await loadOwnReview(deps, principal, params.id);
+      return reviewUpdate(deps.temporal, row.workflow_id, disputeUpdate, { by: principal.personId, reason: body.reason });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/dispute/decision',
+      tag: 'reviews',
+      summary: "The head decides a dispute: uphold the opinion, overrule it (flagged for supervisors), or record a collective discussion's outcome with its meeting record",
+      roles: ['head'],
+      params: idParams,
+      body: z
+        .object({
+          outcome: z.enum(DISPUTE_OUTCOMES),
+          reasons: text(4000),
+          meetingRecordRef: z.string().trim().min(1).max(500).optional(),
+          collectiveOutcome: z.enum(['uphold', 'overrule']).optional(),
+        })
+        .superRefine((b, ctx) => {
+          if (b.outcome !== 'collective') return;
+          if (!b.meetingRecordRef) ctx.addIssue({ code: 'custom', path: ['meetingRecordRef'], message: '集体讨论决定须附会议记录' });
+          if (!b.collectiveOutcome) ctx.addIssue({ code: 'custom', path: ['collectiveOutcome'], message: '须写明集体讨论的结论：uphold 或 overrule' });
+        }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const row = await loadOwnReview(deps, principal, params.id);
+      return reviewUpdate(deps.temporal, row.workflow_id, decideDisputeUpdate, { by: principal.personId, ...body });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/reviews/:id/withdrawal',
+      tag: 'reviews',
+      summary: 'Withdraw the submission (e.g. the case is transferred or closed); the review ends',
+      roles: ['handler', 'head'],
+      params: idParams,
+      body: z.object({ reason: text(2000) }),
+    },
+    async ({ params, body, principal, deps }) => {
+      const row = await loadOwnReview(deps, principal, params.id);
+      return reviewUpdate(deps.temporal, row.workflow_id, withdrawUpdate, { by: principal.personId, reason: body.reason });
+    },
+  );
+}
+
