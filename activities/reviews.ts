@@ -11,7 +11,7 @@ import {
   type OpinionKind,
   type ReviewerProfile,
 } from '../domain/review-rules';
-import type { LegalReviewInput, Party, ReviewView } from '../workflows/legal-review-messages';
+import type { LegalReviewInput, Party, ProjectedReview } from '../workflows/legal-review-messages';
 import type { ActivityDeps } from './index';
 
 /** The `reviews` table: the submission (written before the workflow starts) and its projection. */
@@ -35,7 +35,7 @@ export class ReviewStore {
   }
 
   /** Keeps the row at the newest revision the workflow reported; a late, older report changes nothing. */
-  async project(view: ReviewView): Promise<{ applied: boolean }> {
+  async project(view: ProjectedReview): Promise<{ applied: boolean }> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO reviews AS r (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at,
                                  status, round, reviewer_id, deadline, last_day, warning_level, overdue, extended, opinion_kind, flagged, flag_reason, view, revision, updated_at)
@@ -143,7 +143,7 @@ export function createReviewActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
     },
 
     /** Called on every change of a review: the `reviews` row follows the workflow. */
-    async projectReview(view: ReviewView): Promise<{ applied: boolean }> {
+    async projectReview(view: ProjectedReview): Promise<{ applied: boolean }> {
       return store.project(view);
     },
 

@@ -140,6 +140,12 @@ export interface ReviewView {
   revision: number;
 }
 
+/**
+ * What the projection stores: the view without its event list, which the case record holds (so
+ * the activity input, kept in history on every change, does not grow with the history itself).
+ */
+export type ProjectedReview = Omit<ReviewView, 'history'>;
+
 export interface AddMaterialsRequest {
   by: string;
   materials: Material[];

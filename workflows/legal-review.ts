@@ -27,12 +27,13 @@ import {
   reviewStateQuery,
   withdrawUpdate,
   type LegalReviewInput,
+  type ProjectedReview,
   type ReviewEvent,
   type ReviewRound,
   type ReviewStatus,
   type ReviewView,
 } from './legal-review-messages';
-import { CaseNumberKey, OverdueKey, ProcessKindKey, StatusKey, UnitKey, WarningLevelKey } from './search-attributes';
+import { CaseNumberKey, DeadlineKey, DeadlineProvisionalKey, OverdueKey, ProcessKindKey, StatusKey, UnitKey, WarningLevelKey } from './search-attributes';
 import { setCurrentDetails } from './shared/details';
 import { LegalDeadline, type DeadlineRequest, type DeadlineSchedule } from './shared/legal-deadline';
 import { appendCaseRecord, escalate, storeDocument, tell, type NotifyInput } from './shared/record-and-notify';
@@ -154,6 +155,11 @@ export async function legalReviewWorkflow(input: LegalReviewInput): Promise<Revi
     );
   }
 
+  function projection(): ProjectedReview {
+    const { history: _events, ...rest } = view();
+    return rest;
+  }
+
   function whoHasTheBall(): string {
     switch (status) {
       case 'awaiting_materials':
@@ -187,7 +193,6 @@ export async function legalReviewWorkflow(input: LegalReviewInput): Promise<Revi
     const at = now();
     history.push({ at, actor: change.actor, action: change.action, summary: change.summary });
     showState();
-    const snapshot = view();
     await Promise.all([
       appendCaseRecord({
         unit: input.unit,
@@ -201,7 +206,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput): Promise<Revi
         payload: { workflowId, round: current().round, status, ...change.payload },
         idempotencyKey: `${workflowId}:record:${revision}`,
       }),
-      reviews.projectReview(snapshot),
+      reviews.projectReview(projection()),
       ...(change.notices ?? []).map((n) => tell(n)),
     ]);
   }
@@ -210,7 +215,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput): Promise<Revi
   async function remind(notices: NotifyInput[]): Promise<void> {
     revision += 1;
     showState();
-    await Promise.all([reviews.projectReview(view()), ...notices.map((n) => tell(n))]);
+    await Promise.all([reviews.projectReview(projection()), ...notices.map((n) => tell(n))]);
   }
 
   /** The notice for a milestone; its key is workflowId + round + milestone + n, so a retry sends it once. */
@@ -684,11 +689,14 @@ export async function legalReviewWorkflow(input: LegalReviewInput): Promise<Revi
       notices: round.round === 1 && firstMissing.length === 0 && !reviewer ? [toLegalOffice('received', 1, 'action_required', `收到送审材料：${caseLabel}`, `请分配审核人员；审核期限 ${round.deadline}。`)] : [],
     });
     await clock.waitUntil(() => round.opinion !== null || isFinal());
-    // The clock has stopped: a review that was overdue is no longer outstanding.
+    // The clock has stopped: nothing is outstanding against a deadline until a new round starts one
+    // (the round keeps its deadline and escalations for the record).
     clock = undefined;
     upsertSearchAttributes([
       { key: WarningLevelKey, value: 'none' },
       { key: OverdueKey, value: false },
+      { key: DeadlineKey, value: null },
+      { key: DeadlineProvisionalKey, value: null },
     ]);
     if (isFinal()) break;
     showState();

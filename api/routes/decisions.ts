@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LEGAL_REVIEW_RULES, reviewRequirement } from '../../domain/review-rules';
 import { CaseRecordStore } from '../../infra/case-record-store';
-import type { ReviewView } from '../../workflows/legal-review-messages';
+import type { ProjectedReview } from '../../workflows/legal-review-messages';
 import { conflict } from '../errors';
 import { reply, type Routes } from '../route';
 import { visibleUnits } from '../scope';
@@ -73,7 +73,7 @@ export function decisionRoutes(routes: Routes): void {
       let basis: Basis;
       let basisDetail: string;
       let reviewId: string | null = null;
-      const { rows: reviews } = await deps.pool.query<{ id: string; status: string; view: ReviewView | null }>(
+      const { rows: reviews } = await deps.pool.query<{ id: string; status: string; view: ProjectedReview | null }>(
         'SELECT id, status, view FROM reviews WHERE unit_code = $1 AND case_number = $2',
         [unit, body.caseNumber],
       );

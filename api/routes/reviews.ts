@@ -32,8 +32,8 @@ import {
   resubmitUpdate,
   withdrawUpdate,
   type LegalReviewInput,
+  type ProjectedReview,
   type ReviewStatus,
-  type ReviewView,
 } from '../../workflows/legal-review';
 import type { ApiDeps } from '../deps';
 import type { Principal } from '../auth';
@@ -112,7 +112,7 @@ interface ReviewRow {
   flagged: boolean;
   flag_reason: string | null;
   submission: LegalReviewInput;
-  view: ReviewView | null;
+  view: ProjectedReview | null;
   revision: number;
 }
 
@@ -137,11 +137,12 @@ async function loadOwnReview(deps: ApiDeps, principal: { unit: string }, id: str
   return row;
 }
 
-/** What GET answers: the workflow's last reported view, or the stored submission before the first report. */
-function present(row: ReviewRow): Record<string, unknown> {
+/**
+ * What GET answers: the workflow's last reported state (or the stored submission before its first
+ * report), with the review's steps as the case record holds them.
+ */
+async function present(deps: Pick<ApiDeps, 'pool'>, row: ReviewRow): Promise<Record<string, unknown>> {
   const base = row.view ?? {
-    id: row.id,
-    workflowId: row.workflow_id,
     unit: row.unit_code,
     caseNumber: row.case_number,
     title: row.title,
@@ -154,9 +155,13 @@ function present(row: ReviewRow): Record<string, unknown> {
     warningLevel: row.warning_level,
     extended: row.extended,
     opinion: null,
-    history: [],
   };
-  return { ...base, id: row.id, workflowId: row.workflow_id };
+  const { rows: history } = await deps.pool.query(
+    `SELECT occurred_at AS at, actor, action, summary, seq, hash, documents FROM case_record
+      WHERE unit_code = $1 AND case_number = $2 AND payload->>'workflowId' = $3 ORDER BY seq`,
+    [row.unit_code, row.case_number, row.workflow_id],
+  );
+  return { ...base, id: row.id, workflowId: row.workflow_id, history: history.map((h) => ({ ...h, at: formatShanghaiInstant(h.at) })) };
 }
 
 /** Runs an Update; a validator's refusal (never in history) becomes 409 with its reason and rule. */
@@ -315,7 +320,7 @@ export function reviewRoutes(routes: Routes): void {
       roles: [],
       params: idParams,
     },
-    async ({ params, principal, deps }) => present(await loadVisibleReview(deps, principal, params.id)),
+    async ({ params, principal, deps }) => present(deps, await loadVisibleReview(deps, principal, params.id)),
   );
 
   // ---- Actions: each an Update whose validator refuses a wrong transition (409 with the reason). ----

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -12,6 +10,7 @@ import { loadConfig } from '../../infra/config';
 import { logger } from '../../infra/logger';
 import { legalReviewWorkflow, legalReviewWorkflowId, type LegalReviewInput } from '../../workflows/legal-review';
 import { freshDatabase } from '../helpers/database';
+import { writeHistory } from '../replay/export-history';
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
 
 export const UNIT = 'benxi.ybj';
@@ -144,18 +143,13 @@ export async function startReviewTestEnv(): Promise<ReviewTestEnv> {
   };
 }
 
-export const HISTORIES_DIR = path.resolve(__dirname, '..', 'replay', 'histories');
-
 /**
  * With RECORD_HISTORIES=1, writes the closed workflow's history to test/replay/histories/legal-review-<name>.json
  * (committed; the replay test runs today's workflow code over every stored history).
  */
-export async function exportHistoryIfRecording(handle: WorkflowHandle, name: string): Promise<void> {
+export async function exportHistoryIfRecording(handle: Pick<WorkflowHandle, 'fetchHistory'>, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await handle.fetchHistory();
-  const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
-  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(path.join(HISTORIES_DIR, `legal-review-${name}.json`), historyToJSON(history) + '\n');
+  writeHistory(name, await handle.fetchHistory());
 }
 
 /** Rows of a table for this case, for assertions on the real side effects. */

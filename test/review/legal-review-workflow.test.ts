@@ -1,4 +1,5 @@
 import { shanghaiDateOf } from '../../domain/dates';
+import { DeadlineKey } from '../../workflows/search-attributes';
 import { officialCalendar } from '../../domain/official-calendar';
 import { computeDeadline, nextWorkingDayStart } from '../../domain/periods';
 import {
@@ -194,6 +195,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
     await t.env.sleep(5 * 24 * HOUR);
     sa = await searchAttributes(handle);
     expect(sa).toMatchObject({ Overdue: [false], WarningLevel: ['none'], Status: ['returned'] });
+    expect((await handle.describe()).typedSearchAttributes.get(DeadlineKey)).toBeUndefined();
     expect((await notificationsFor(t.pool, handle.workflowId)).filter((n) => n.kind === 'escalation')).toHaveLength(6);
     expect(await caseRecordActions(t.pool, input.caseNumber)).toEqual(expect.arrayContaining(['review.overdue']));
     expect((await caseRecordActions(t.pool, input.caseNumber)).filter((a) => a === 'review.overdue')).toHaveLength(3);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CHECKLIST_ITEMS } from '../../domain/review-rules';
+import { DeadlineKey } from '../../workflows/search-attributes';
 import { devServerClient } from '../helpers/temporal';
 import { startTestService, type TestService } from '../helpers/service';
-import { eventually } from './helpers';
+import { eventually, exportHistoryIfRecording } from './helpers';
 
 const UNIT = 'benxi.ybj';
 const HANDLER = 'handler-api-zhao';
@@ -28,6 +29,21 @@ const submissionBody = (overrides: Record<string, unknown> = {}) => ({
   ],
   ...overrides,
 });
+
+/** A handle on the shared dev server (closed after use; fetchHistory needs only the handle). */
+async function devServerHandle(workflowId: string) {
+  const { client, connection } = await devServerClient();
+  return {
+    workflowId,
+    fetchHistory: async () => {
+      try {
+        return await client.workflow.getHandle(workflowId).fetchHistory();
+      } finally {
+        await connection.close();
+      }
+    },
+  };
+}
 
 describe('legal review API (real API + worker, dev server, real Postgres)', () => {
   let svc: TestService;
@@ -131,7 +147,15 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
     const state = await svc.call(handler, 'GET', `/api/reviews/${id}`);
     expect(state.body).toMatchObject({ status: 'passed', overdue: false, warningLevel: 'none', extended: false, round: 1, reviewer: REVIEWER, opinion: { kind: 'approve' } });
     expect(state.body.deadline).toBe(created.body.deadline);
-    expect(state.body.history.map((h: { action: string }) => h.action)).toEqual(['review.submitted', 'review.clock_started', 'review.reviewer_assigned', 'review.opinion']);
+    expect(state.body.history.map((h: { action: string }) => h.action)).toEqual([
+      'review.submitted',
+      'review.clock_started',
+      'review.reviewer_assigned',
+      'review.opinion',
+      'review.opinion.archived',
+      'review.opinion.returned_to_handler',
+    ]);
+    expect(state.body.history[0]).toMatchObject({ actor: HANDLER, at: expect.stringMatching(/\+08:00$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect((await svc.call(reviewer, 'POST', `/api/reviews/${id}/extension`, { reason: '晚了' })).status).toBe(409);
 
     const decisionNumber = `本医保罚决〔2026〕${id.slice(0, 6)}号`;
@@ -177,6 +201,15 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
       text: '减轻罚款。',
     });
     expect(returned.body.status).toBe('returned');
+    // No deadline binds anyone while the handler decides: the clock's attributes are cleared.
+    const { client, connection } = await devServerClient();
+    try {
+      const d = await client.workflow.getHandle(returned.body.workflowId).describe();
+      expect(d.searchAttributes).toMatchObject({ Status: ['returned'], Overdue: [false], WarningLevel: ['none'] });
+      expect(d.typedSearchAttributes.get(DeadlineKey)).toBeUndefined();
+    } finally {
+      await connection.close();
+    }
     const gate = await svc.call(handler, 'POST', '/api/decisions', { caseNumber: body.caseNumber, decisionNumber: `D-${id}`, decidedAt: new Date().toISOString() });
     expect(gate.status).toBe(409);
 
@@ -201,6 +234,7 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
     expect(flaggedReviews.body.items.map((r: { id: string }) => r.id)).toContain(id);
     const flaggedDecisions = await svc.call(supervisor, 'GET', '/api/decisions?flagged=true');
     expect(flaggedDecisions.body.items.map((d: { decisionNumber: string }) => d.decisionNumber)).toContain(`D-${id}`);
+    await exportHistoryIfRecording(await devServerHandle(returned.body.workflowId), 'dev-server-collective-overrule');
   });
 
   it('without a review: a decision needing none is recorded; one needing review, or unclassified, is refused', async () => {
