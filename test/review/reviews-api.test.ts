@@ -74,6 +74,14 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
     await svc?.stop();
   });
 
+  it('documents its endpoints in the OpenAPI document', async () => {
+    const doc = await svc.call(undefined, 'GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/reviews', '/api/reviews/{id}', '/api/reviews/{id}/opinion', '/api/reviews/{id}/dispute/decision', '/api/reviewers/{personId}', '/api/decisions']),
+    );
+  });
+
   it('refuses what needs no review (422 with why), a bad body (400 naming the field), the wrong role (403)', async () => {
     const simple = await svc.call(handler, 'POST', '/api/reviews', submissionBody({ procedure: 'simple', scope: {} }));
     expect(simple.status).toBe(422);
