@@ -1,35 +1,42 @@
 /**
- * Exports a legal-review workflow's history for the replay test:
+ * Exports a workflow's history for the replay test:
  *
- *   TEMPORAL_ADDRESS=localhost:7233 npx tsx test/replay/export-history.ts review-benxi.ybj-<caseNumber> <name>
+ *   TEMPORAL_ADDRESS=localhost:7233 npx tsx test/replay/export-history.ts <workflowId> <kind> <name>
  *
- * writes test/replay/histories/legal-review-<name>.json. Commit it: from then on every change to the
- * workflow must replay it (guard changed steps with patched()). The time-skipping tests write theirs
- * with RECORD_HISTORIES=1 (test/review/helpers.ts, exportHistoryIfRecording).
+ * writes test/replay/histories/<kind>-<name>.json (kind: legal-review, case-file, …). Commit it: from
+ * then on every change to the workflow must replay it (guard changed steps with patched()). The
+ * time-skipping tests write theirs with RECORD_HISTORIES=1 (exportHistoryIfRecording).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { historyToJson } from './history-json';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 export const HISTORIES_DIR = path.resolve(__dirname, 'histories');
 
-export function writeHistory(name: string, history: Parameters<typeof historyToJson>[0]): string {
-  if (!/^[\w-]+$/.test(name)) throw new Error(`history name ${JSON.stringify(name)}: letters, digits, _ and - only`);
+export function writeHistory(kind: string, name: string, history: Parameters<typeof historyToJSON>[0]): string {
+  const stem = `${kind}-${name}`;
+  if (!/^[\w-]+$/.test(stem)) throw new Error(`history name ${JSON.stringify(stem)}: letters, digits, _ and - only`);
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  const file = path.join(HISTORIES_DIR, `legal-review-${name}.json`);
-  fs.writeFileSync(file, historyToJson(history) + '\n');
+  const file = path.join(HISTORIES_DIR, `${stem}.json`);
+  fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2) + '\n');
   return file;
 }
 
+/** With RECORD_HISTORIES=1, a test stores the closed workflow's history for the replay test. */
+export async function exportHistoryIfRecording(handle: Pick<WorkflowHandle, 'fetchHistory'>, kind: string, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  writeHistory(kind, name, await handle.fetchHistory());
+}
+
 async function main(): Promise<void> {
-  const [workflowId, name] = process.argv.slice(2);
-  if (!workflowId || !name) throw new Error('usage: export-history.ts <workflowId> <name>');
+  const [workflowId, kind, name] = process.argv.slice(2);
+  if (!workflowId || !kind || !name) throw new Error('usage: export-history.ts <workflowId> <kind> <name>');
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
   try {
     const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    console.log(writeHistory(name, history));
+    console.log(writeHistory(kind, name, history));
   } finally {
     await connection.close();
   }

@@ -10,7 +10,7 @@ import { loadConfig } from '../../infra/config';
 import { logger } from '../../infra/logger';
 import { legalReviewWorkflow, legalReviewWorkflowId, type LegalReviewInput } from '../../workflows/legal-review';
 import { freshDatabase } from '../helpers/database';
-import { writeHistory } from '../replay/export-history';
+import { exportHistoryIfRecording as exportHistory } from '../replay/export-history';
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
 
 export const UNIT = 'benxi.ybj';
@@ -143,14 +143,8 @@ export async function startReviewTestEnv(): Promise<ReviewTestEnv> {
   };
 }
 
-/**
- * With RECORD_HISTORIES=1, writes the closed workflow's history to test/replay/histories/legal-review-<name>.json
- * (committed; the replay test runs today's workflow code over every stored history).
- */
-export async function exportHistoryIfRecording(handle: Pick<WorkflowHandle, 'fetchHistory'>, name: string): Promise<void> {
-  if (process.env.RECORD_HISTORIES !== '1') return;
-  writeHistory(name, await handle.fetchHistory());
-}
+/** With RECORD_HISTORIES=1, stores the closed review's history as test/replay/histories/legal-review-<name>.json. */
+export const exportHistoryIfRecording = (handle: Pick<WorkflowHandle, 'fetchHistory'>, name: string) => exportHistory(handle, 'legal-review', name);
 
 /** Rows of a table for this case, for assertions on the real side effects. */
 export async function caseRecordActions(pool: Pool, caseNumber: string): Promise<string[]> {
