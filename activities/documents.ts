@@ -1,17 +1,9 @@
-import { DocumentStore } from '../infra/document-store';
+import { DocumentStore, type NewDocument } from '../infra/document-store';
 import type { ActivityDeps } from './index';
 import { permanentUnlessTransient } from './records';
 
-export interface StoreDocumentInput {
-  unit: string;
-  caseNumber: string;
-  kind: string;
-  title: string;
-  contentType: string;
-  /** The document text; stored and hashed (SHA-256) as UTF-8 bytes, served as stored. */
-  content: string;
-  idempotencyKey: string;
-}
+/** The document text is stored and hashed (SHA-256) as UTF-8 bytes and served as stored. */
+export type StoreDocumentInput = NewDocument;
 
 export function createDocumentActivities(deps: ActivityDeps) {
   const store = new DocumentStore(deps.pool);

@@ -1,42 +1,26 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { shanghaiDateOf } from '../../domain/dates';
 import { computeDeadline, nextWorkingDayStart } from '../../domain/periods';
 import { officialCalendar } from '../../domain/official-calendar';
-import { loadConfig } from '../../infra/config';
 import { CalendarStore } from '../../infra/calendar-store';
-import { logger } from '../../infra/logger';
 import { calendarPublishedSignal } from '../../workflows/shared/legal-deadline';
 import { deadlineProbeWorkflow, doneSignal, eventsQuery, extendSignal } from '../fixtures/deadline-workflows';
-import { freshDatabase } from '../helpers/database';
-import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { startTimeSkippingWorker } from '../helpers/temporal';
 
 const HOUR = 3_600_000;
 
 describe('LegalDeadline: the shared "wait for a legal deadline with reminders" clock (time-skipping)', () => {
+  let bed: Awaited<ReturnType<typeof startTimeSkippingWorker>>;
   let env: TestWorkflowEnvironment;
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = uniqueTaskQueue('deadline');
+  let db: Awaited<ReturnType<typeof startTimeSkippingWorker>>['db'];
+  let taskQueue: string;
 
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    db = await freshDatabase();
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../fixtures/deadline-workflows'),
-      activities: createActivities({ pool: db.pool, config: loadConfig({ NODE_ENV: 'test' }), log: logger, temporal: env.client }),
-    });
-    running = worker.run();
+    bed = await startTimeSkippingWorker({ prefix: 'deadline', workflowsPath: require.resolve('../fixtures/deadline-workflows') });
+    ({ env, db, taskQueue } = bed);
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await db?.drop();
+    await bed?.stop();
   });
 
   /** Starts the probe and waits until its clock has computed the deadline. */

@@ -38,3 +38,36 @@ export async function devServerClient(): Promise<{ client: Client; connection: C
 }
 
 export const uniqueTaskQueue = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * What a process test needs: a time-skipping environment, a fresh database, and a running worker
+ * with the real activities on its own task queue.
+ */
+export async function startTimeSkippingWorker(opts: { prefix: string; workflowsPath?: string }) {
+  const { Worker } = await import('@temporalio/worker');
+  const { createActivities } = await import('../../activities');
+  const { loadConfig } = await import('../../infra/config');
+  const { logger } = await import('../../infra/logger');
+  const { freshDatabase } = await import('./database');
+  const env = await createTimeSkippingEnv();
+  const db = await freshDatabase();
+  const taskQueue = uniqueTaskQueue(opts.prefix);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: opts.workflowsPath ?? require.resolve('../../workflows'),
+    activities: createActivities({ pool: db.pool, config: loadConfig({ NODE_ENV: 'test' }), log: logger.child({}, { level: 'warn' }), temporal: env.client }),
+  });
+  const running = worker.run();
+  return {
+    env,
+    db,
+    taskQueue,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await db.drop();
+    },
+  };
+}

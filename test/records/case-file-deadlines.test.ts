@@ -1,13 +1,9 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { shanghaiDateOf } from '../../domain/dates';
 import { officialCalendar } from '../../domain/official-calendar';
 import { computeDeadline, warningSchedule } from '../../domain/periods';
-import { loadConfig } from '../../infra/config';
 import { CaseRecordStore } from '../../infra/case-record-store';
-import { logger } from '../../infra/logger';
 import { avRecordClockQuery, avRecordWorkflowId } from '../../workflows/av-record';
 import {
   approveUrgentStartUpdate,
@@ -19,8 +15,7 @@ import {
   markAvRecordStoredUpdate,
   registerAvRecordUpdate,
 } from '../../workflows/case-file';
-import { freshDatabase } from '../helpers/database';
-import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { startTimeSkippingWorker } from '../helpers/temporal';
 import { eventually, notificationsOf, recordActions } from './helpers';
 import { exportHistoryIfRecording } from '../replay/export-history';
 
@@ -31,28 +26,17 @@ const HANDLER = 'handler-0001';
 const HEAD = 'head-0001';
 
 describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadline clock (time-skipping)', () => {
+  let bed: Awaited<ReturnType<typeof startTimeSkippingWorker>>;
   let env: TestWorkflowEnvironment;
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = uniqueTaskQueue('casefile');
+  let db: Awaited<ReturnType<typeof startTimeSkippingWorker>>['db'];
+  let taskQueue: string;
 
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    db = await freshDatabase();
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../../workflows'),
-      activities: createActivities({ pool: db.pool, config: loadConfig({ NODE_ENV: 'test' }), log: logger, temporal: env.client }),
-    });
-    running = worker.run();
+    bed = await startTimeSkippingWorker({ prefix: 'casefile' });
+    ({ env, db, taskQueue } = bed);
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await db?.drop();
+    await bed?.stop();
   });
 
   const now = async () => new Date(await env.currentTimeMs()).toISOString();

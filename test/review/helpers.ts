@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
-import { createActivities } from '../../activities';
 import { ReviewStore } from '../../activities/reviews';
 import { CHECKLIST_ITEMS, type Checklist, type ChecklistItem, type ReviewerProfile } from '../../domain/review-rules';
-import { loadConfig } from '../../infra/config';
-import { logger } from '../../infra/logger';
 import { legalReviewWorkflow, legalReviewWorkflowId, type LegalReviewInput } from '../../workflows/legal-review';
-import { freshDatabase } from '../helpers/database';
 import { exportHistoryIfRecording as exportHistory } from '../replay/export-history';
-import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { startTimeSkippingWorker } from '../helpers/temporal';
 
 export const UNIT = 'benxi.ybj';
 export const SUPERVISOR_UNIT = 'benxi.sfj';
@@ -111,16 +106,7 @@ export interface ReviewTestEnv {
 
 /** Time-skipping server, a worker with every real activity, and a fresh database. */
 export async function startReviewTestEnv(): Promise<ReviewTestEnv> {
-  const env = await createTimeSkippingEnv();
-  const db = await freshDatabase();
-  const taskQueue = uniqueTaskQueue('review');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
-    activities: createActivities({ pool: db.pool, config: loadConfig({ NODE_ENV: 'test' }), log: logger.child({}, { level: 'warn' }), temporal: env.client }),
-  });
-  const running = worker.run();
+  const { env, db, taskQueue, stop } = await startTimeSkippingWorker({ prefix: 'review' });
   const store = new ReviewStore(db.pool);
   const plainClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
   return {
@@ -134,12 +120,7 @@ export async function startReviewTestEnv(): Promise<ReviewTestEnv> {
       return env.client.workflow.start(legalReviewWorkflow, { taskQueue, workflowId, args: [input], staticSummary: `法制审核 ${input.caseNumber} ${input.title}` });
     },
     finished: (handle) => plainClient.workflow.getHandle<typeof legalReviewWorkflow>(handle.workflowId).result(),
-    stop: async () => {
-      worker.shutdown();
-      await running;
-      await env.teardown();
-      await db.drop();
-    },
+    stop,
   };
 }
 
