@@ -444,8 +444,18 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
             link,
           });
         },
-        onChange: async ({ after }) => {
+        onChange: async ({ before, after, reason }) => {
           Object.assign(state.archiveDeadline!, { deadline: after.deadline, lastDay: after.lastDay, basis: after.basis, provisional: after.provisional });
+          setCurrentDetails({ step: '待归档', who: unit, deadline: after.lastDay });
+          await record({
+            stage: 'archive',
+            actor: 'system',
+            action: 'archive.deadline_changed',
+            summary: `归档期限由 ${before.lastDay} 变更为 ${after.lastDay}（${reason}）`,
+            occurredAt: new Date().toISOString(),
+            payload: { before: before.deadline, after: after.deadline, reason, basis: after.basis },
+            key: `archive.deadline_changed:${after.deadline}`,
+          });
         },
       },
     );

@@ -1,9 +1,11 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { shanghaiDateOf } from '../../domain/dates';
+import { addDays, shanghaiDateOf, startOfDayShanghai } from '../../domain/dates';
 import { officialCalendar } from '../../domain/official-calendar';
 import { computeDeadline, warningSchedule } from '../../domain/periods';
 import { CaseRecordStore } from '../../infra/case-record-store';
+import { CalendarStore } from '../../infra/calendar-store';
+import { calendarPublishedSignal } from '../../workflows/shared/legal-deadline';
 import { avRecordClockQuery, avRecordWorkflowId } from '../../workflows/av-record';
 import {
   approveUrgentStartUpdate,
@@ -199,5 +201,38 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     ]);
     expect(await new CaseRecordStore(db.pool).verify(UNIT, caseNumber)).toMatchObject({ valid: true, entries: 6 });
     await exportHistoryIfRecording(handle, 'case-file', 'archived-late');
+  });
+
+  it('an archive deadline reaching an unpublished year is provisional; publishing that year moves it and the record says so', async () => {
+    // The next 20 December: 30 days from it end in the following, unpublished year.
+    const today = shanghaiDateOf(await now());
+    let endDay = `${today.slice(0, 4)}-12-20`;
+    if (endDay <= today) endDay = `${Number(today.slice(0, 4)) + 1}-12-20`;
+    const nextYear = Number(endDay.slice(0, 4)) + 1;
+    const caseNumber = `ARC-Y-${taskQueue}`;
+    const { handle, workflowId } = await open(caseNumber, false);
+    await env.sleep(Date.parse(startOfDayShanghai(endDay)) + 10 * HOUR - (await env.currentTimeMs()));
+    await handle.executeUpdate(enforcementEndedUpdate, { args: [{ ...(await by(HANDLER)), endedAt: await now() }] });
+
+    const provisional = computeDeadline(officialCalendar(), endDay, '30d');
+    expect(provisional.provisional).toBe(true);
+    let state = await handle.query(caseFileStateQuery);
+    expect(state.archiveDeadline).toMatchObject({ lastDay: provisional.lastDay, provisional: true });
+    expect((await sa(workflowId)).DeadlineProvisional).toEqual([true]);
+
+    // The notice makes the provisional last day a holiday.
+    const notice = { year: nextYear, holidays: [{ date: provisional.lastDay, name: '测试假日' }], workdays: [] };
+    await new CalendarStore(db.pool).publish(notice, 'test', null);
+    const expected = computeDeadline(officialCalendar().withArrangement(notice), endDay, '30d');
+    expect(expected.lastDay).toBe(addDays(provisional.lastDay, 1));
+    await handle.signal(calendarPublishedSignal, { year: nextYear });
+
+    state = await eventually(async () => {
+      const s = await handle.query(caseFileStateQuery);
+      return s.archiveDeadline?.lastDay === expected.lastDay && s;
+    }, 10_000, 'the archive deadline to move');
+    expect(state.archiveDeadline!.provisional).toBe(false);
+    expect((await sa(workflowId)).DeadlineProvisional).toEqual([false]);
+    await eventually(async () => (await recordActions(db.pool, UNIT, caseNumber)).includes('archive.deadline_changed'), 10_000, 'the change in the case record');
   });
 });
