@@ -64,6 +64,12 @@ describe('API → workflow → Temporal visibility (dev server, real Postgres)',
     }
     expect(rows.map((r) => r.execution.workflowId)).toEqual([first.body.workflowId]);
 
+    // What the Temporal UI shows: the fixed summary and the current details.
+    const handle = svc.service.temporal.workflow.getHandle(first.body.workflowId);
+    expect(await (await handle.describe()).staticSummary()).toBe(`案件 ${caseNumber} 违规使用医保基金`);
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain('办理中');
+
     const state = await svc.call(handler, 'GET', `/api/cases/${encodeURIComponent(caseNumber)}`);
     expect(state.body).toMatchObject({ status: 'open', caseNumber, unit: 'benxi.ybj' });
   });
