@@ -43,7 +43,7 @@ describe('case record, documents, inbox and the case actions through the API (de
     const entries = await eventually(async () => {
       const res = await record(caseNumber);
       return res.body.entries?.length === 3 && res.body.entries;
-    }, 15_000, 'three entries');
+    }, 'three entries', 15_000);
     expect(entries.map((e: any) => [e.seq, e.stage, e.action, e.actor])).toEqual([
       [1, 'start', 'start.opened', 'handler-0001'],
       [2, 'investigation', 'av.registered', 'handler-0001'],
@@ -100,7 +100,7 @@ describe('case record, documents, inbox and the case actions through the API (de
     const inboxItem = await eventually(async () => {
       const inbox = await svc.call(head, 'GET', '/api/inbox?unacked=true');
       return inbox.body.find((n: any) => n.link?.workflowId === workflowId);
-    }, 15_000, 'the approval request in the inbox');
+    }, 'the approval request in the inbox', 15_000);
     expect(inboxItem).toMatchObject({ kind: 'action_required', unit: UNIT });
     expect((await svc.call(otherUnit, 'GET', '/api/inbox')).body.find((n: any) => n.id === inboxItem.id)).toBeUndefined();
     expect((await svc.call(otherUnit, 'POST', `/api/inbox/${inboxItem.id}/ack`)).status).toBe(404);
@@ -143,7 +143,7 @@ describe('case record, documents, inbox and the case actions through the API (de
     const one = await eventually(async () => {
       const r = await svc.call(handler, 'GET', `${base}/av-records/1`);
       return r.body.level === 'yellow' && r.body;
-    }, 15_000, 'the clock of #1 running (yellow: the 24 hours are its last day)');
+    }, 'the clock of #1 running (yellow: the 24 hours are its last day)', 15_000);
     expect(Date.parse(one.deadline)).toBe(Date.parse(madeAt) + 24 * 3_600_000 - (Date.parse(madeAt) % 1000));
     expect(one.basis).toContain('第三十二条');
 
@@ -154,7 +154,7 @@ describe('case record, documents, inbox and the case actions through the API (de
     const two = await eventually(async () => {
       const r = await svc.call(handler, 'GET', `${base}/av-records/2`);
       return r.body.level === 'yellow' && r.body;
-    }, 15_000, 'the clock of #2');
+    }, 'the clock of #2', 15_000);
     expect(Math.floor(Date.parse(two.deadline) / 1000)).toBe(Math.floor((Date.parse(returnedAt) + 24 * 3_600_000) / 1000));
     expect((await svc.call(handler, 'POST', `${base}/av-records`, { ref: 'x', madeAt: returnedAt, returnedAt: new Date(Date.now() - 7_200_000).toISOString() })).status).toBe(409);
     expect((await svc.call(handler, 'POST', `${base}/av-records/2/stored`, {})).status).toBe(200);
@@ -168,9 +168,9 @@ describe('case record, documents, inbox and the case actions through the API (de
     const ended = await svc.call(handler, 'POST', `${base}/enforcement-ended`, { endedAt: new Date().toISOString() });
     expect(ended.status).toBe(200);
     expect(ended.body.status).toBe('enforcement_ended');
-    const withDeadline = await eventually(async () => (await svc.call(handler, 'GET', base)).body.archiveDeadline, 15_000, 'the archive deadline');
+    const withDeadline = await eventually(async () => (await svc.call(handler, 'GET', base)).body.archiveDeadline, 'the archive deadline', 15_000);
     expect(withDeadline.basis).toContain('第三十二条');
-    await eventually(async () => (await svc.call(handler, 'GET', `${base}/av-records`)).body.every((r: any) => r.late === false), 15_000, 'AV outcomes');
+    await eventually(async () => (await svc.call(handler, 'GET', `${base}/av-records`)).body.every((r: any) => r.late === false), 'AV outcomes', 15_000);
     const archived = await svc.call(handler, 'POST', `${base}/archive`);
     expect(archived.status).toBe(200);
     expect(archived.body).toMatchObject({ status: 'archived', archivedLate: false });

@@ -58,7 +58,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
   it('urgent start not approved within 24 hours: the unit is asked at once, then the unit and its supervisor are escalated to', async () => {
     const caseNumber = `URG-${taskQueue}`;
     const { handle, workflowId, openedAt } = await open(caseNumber, true);
-    const asked = await eventually(async () => (await notificationsOf(db.pool, workflowId)).find((n) => n.kind === 'action_required'), 10_000, 'the approval request');
+    const asked = await eventually(async () => (await notificationsOf(db.pool, workflowId)).find((n) => n.kind === 'action_required'), 'the approval request', 10_000);
     expect(asked.unit_code).toBe(UNIT);
     expect((await handle.query(caseFileStateQuery)).urgentApproval).toMatchObject({ status: 'pending', overdue: false, deadline: expect.any(String) });
     expect((await sa(workflowId)).Overdue).toEqual([false]);
@@ -67,7 +67,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     const escalations = await eventually(async () => {
       const list = (await notificationsOf(db.pool, workflowId)).filter((n) => n.kind === 'escalation');
       return list.length >= 2 && list;
-    }, 10_000, 'the escalations');
+    }, 'the escalations', 10_000);
     expect(escalations.map((n) => n.unit_code).sort()).toEqual([UNIT, SUPERVISOR].sort());
     expect(escalations[0]!.subject).toContain('超期未补批');
     const attrs = await sa(workflowId);
@@ -78,7 +78,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     // A late approval is still recorded (as late) and takes the case off the overdue lists.
     const approved = await handle.executeUpdate(approveUrgentStartUpdate, { args: [{ ...(await by(HEAD)), note: '同意先行启动' }] });
     expect(approved.urgentApproval).toMatchObject({ status: 'approved', late: true, approvedBy: HEAD });
-    await eventually(async () => (await sa(workflowId)).Overdue?.[0] === false, 10_000, 'Overdue cleared');
+    await eventually(async () => (await sa(workflowId)).Overdue?.[0] === false, 'Overdue cleared', 10_000);
     expect((await sa(workflowId)).WarningLevel).toEqual(['none']);
     expect(await recordActions(db.pool, UNIT, caseNumber)).toEqual(['start.opened', 'start.urgent-approval-overdue', 'start.urgent-approved']);
     // A second approval is refused by the validator.
@@ -113,7 +113,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     // The same registration again answers the same record.
     expect((await handle.executeUpdate(registerAvRecordUpdate, { args: [{ ...(await by(HANDLER)), ref: 'DV-001.mp4', madeAt: early.madeAt, stage: 'investigation' }] })).n).toBe(1);
 
-    const reminder = await eventually(async () => (await notificationsOf(db.pool, early.workflowId)).find((n) => n.kind === 'reminder'), 10_000, 'reminder #1');
+    const reminder = await eventually(async () => (await notificationsOf(db.pool, early.workflowId)).find((n) => n.kind === 'reminder'), 'reminder #1', 10_000);
     expect(reminder.subject).toContain('音像记录 #1');
     expect((await sa(early.workflowId)).WarningLevel).toEqual(['yellow']);
 
@@ -122,7 +122,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     const escalations = await eventually(async () => {
       const list = (await notificationsOf(db.pool, early.workflowId)).filter((n) => n.kind === 'escalation');
       return list.length >= 2 && list;
-    }, 10_000, 'escalation of #1');
+    }, 'escalation of #1', 10_000);
     expect(escalations.map((n) => n.unit_code).sort()).toEqual([UNIT, SUPERVISOR].sort());
     expect(Date.parse(escalations[0]!.created_at.toISOString())).toBeGreaterThanOrEqual(Date.parse(reminder.created_at.toISOString()));
     expect((await sa(early.workflowId)).Overdue).toEqual([true]);
@@ -138,7 +138,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     const outcome2 = await env.client.workflow.getHandle(fresh.workflowId).result();
     expect(outcome1).toMatchObject({ late: true, escalations: 1 });
     expect(outcome2).toMatchObject({ late: false, escalations: 0 });
-    await eventually(async () => (await handle.query(caseFileStateQuery)).avRecords.every((r) => r.late !== undefined), 10_000, 'outcomes in the case state');
+    await eventually(async () => (await handle.query(caseFileStateQuery)).avRecords.every((r) => r.late !== undefined), 'outcomes in the case state', 10_000);
     expect((await handle.query(caseFileStateQuery)).avRecords.map((r) => [r.n, r.status, r.late])).toEqual([
       [1, 'stored', true],
       [2, 'stored', false],
@@ -176,11 +176,11 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     expect(state.archiveDeadline!.basis).toContain('本政办发〔2019〕33号 第三十二条');
 
     await env.sleep(Date.parse(yellowFrom) + HOUR - (await env.currentTimeMs()));
-    await eventually(async () => (await sa(workflowId)).WarningLevel?.[0] === 'yellow', 10_000, 'yellow');
+    await eventually(async () => (await sa(workflowId)).WarningLevel?.[0] === 'yellow', 'yellow', 10_000);
     expect((await notificationsOf(db.pool, workflowId)).filter((n) => n.kind === 'reminder').map((n) => n.subject)).toEqual([expect.stringContaining('归档期限将至')]);
 
     await env.sleep(Date.parse(expected.deadline) + 2 * HOUR - (await env.currentTimeMs()));
-    await eventually(async () => (await sa(workflowId)).Overdue?.[0] === true, 10_000, 'red');
+    await eventually(async () => (await sa(workflowId)).Overdue?.[0] === true, 'red', 10_000);
     expect((await sa(workflowId)).WarningLevel).toEqual(['red']);
     const notes = await notificationsOf(db.pool, workflowId);
     expect(notes.filter((n) => n.kind === 'reminder').map((n) => n.subject)).toEqual([expect.stringContaining('归档期限将至'), expect.stringContaining('最后一日')]);
@@ -230,9 +230,9 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     state = await eventually(async () => {
       const s = await handle.query(caseFileStateQuery);
       return s.archiveDeadline?.lastDay === expected.lastDay && s;
-    }, 10_000, 'the archive deadline to move');
+    }, 'the archive deadline to move', 10_000);
     expect(state.archiveDeadline!.provisional).toBe(false);
     expect((await sa(workflowId)).DeadlineProvisional).toEqual([false]);
-    await eventually(async () => (await recordActions(db.pool, UNIT, caseNumber)).includes('archive.deadline_changed'), 10_000, 'the change in the case record');
+    await eventually(async () => (await recordActions(db.pool, UNIT, caseNumber)).includes('archive.deadline_changed'), 'the change in the case record', 10_000);
   });
 });

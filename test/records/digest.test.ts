@@ -53,12 +53,12 @@ describe('daily digest: a Temporal Schedule at 08:30 Asia/Shanghai, working days
       const found: string[] = [];
       for await (const wf of svc.service.temporal.workflow.list({ query: `Unit = "${YBJ}" AND ExecutionStatus = "Running" AND (Overdue = true OR WarningLevel = "yellow")` })) found.push(wf.workflowId);
       return wanted.every((id) => found.includes(id));
-    }, 20_000, 'both items in visibility');
+    }, 'both items in visibility', 20_000);
 
     const schedule = svc.service.temporal.schedule.getHandle(scheduleId);
     const before = (await schedule.describe()).info.recentActions.length;
     await schedule.trigger();
-    const action = await eventually(async () => (await schedule.describe()).info.recentActions[before], 20_000, 'the triggered run');
+    const action = await eventually(async () => (await schedule.describe()).info.recentActions[before], 'the triggered run', 20_000);
     const result = await svc.service.temporal.workflow.getHandle<typeof digestWorkflow>(action.action.workflow.workflowId).result();
 
     const today = shanghaiDateOf(new Date());

@@ -1,15 +1,6 @@
 import type { Pool } from 'pg';
 
-/** Polls until `probe` returns something truthy (or throws the last reason after `timeoutMs`). */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { eventually } from '../helpers/eventually';
 
 export interface NotificationRow {
   id: string;

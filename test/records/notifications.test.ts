@@ -67,10 +67,10 @@ describe('notify: inbox, signed webhook and email, retried by Temporal without d
     const failed = await eventually(async () => {
       const res = await svc.call(handler, 'GET', '/api/notifications?status=failed');
       return res.body.find((d: any) => d.notification.idempotencyKey === key);
-    }, 15_000, 'the failed delivery listed');
+    }, 'the failed delivery listed', 15_000);
     expect(failed).toMatchObject({ channel: 'webhook', status: 'failed', target: webhook.url, lastError: expect.stringContaining('503') });
 
-    await eventually(async () => webhook.of(key).some((r) => r.answered === 200), 30_000, 'the successful delivery');
+    await eventually(async () => webhook.of(key).some((r) => r.answered === 200), 'the successful delivery', 30_000);
     await new Promise((r) => setTimeout(r, 500));
     const requests = webhook.of(key);
     expect(requests.map((r) => r.answered)).toEqual([503, 503, 200]);
@@ -96,7 +96,7 @@ describe('notify: inbox, signed webhook and email, retried by Temporal without d
     const caseNumber = `MAIL-${suffix}`;
     const key = await openUrgent(YBJ, caseNumber);
 
-    await eventually(async () => smtp.mails.slice(mailsBefore).some((m) => m.accepted && m.raw.includes(key)), 30_000, 'the mail accepted on a retry');
+    await eventually(async () => smtp.mails.slice(mailsBefore).some((m) => m.accepted && m.raw.includes(key)), 'the mail accepted on a retry', 30_000);
     await new Promise((r) => setTimeout(r, 500));
     const mails = smtp.mails.slice(mailsBefore).filter((m) => m.raw.includes(key));
     expect(mails.map((m) => m.accepted)).toEqual([false, true]);
@@ -118,7 +118,7 @@ describe('notify: inbox, signed webhook and email, retried by Temporal without d
     expect((await svc.call(czj, 'PUT', `/api/units/${CZJ}/webhook`, { url: deadUrl, secret: 'czj-secret-0123456789' })).status).toBe(200);
     const key = await openUrgent(CZJ, `DEAD-${suffix}`);
     const listed = async (token: string) => ((await svc.call(token, 'GET', '/api/notifications?status=failed')).body as any[]).filter((d) => d.notification.idempotencyKey === key);
-    const failed = await eventually(async () => (await listed(czj))[0], 15_000, 'the failed delivery');
+    const failed = await eventually(async () => (await listed(czj))[0], 'the failed delivery', 15_000);
     expect(failed).toMatchObject({ channel: 'webhook', status: 'failed', target: deadUrl, lastError: expect.stringContaining('ECONNREFUSED') });
     expect(await listed(await svc.token(SUPERVISOR, ['supervisor']))).toHaveLength(1);
     expect(await listed(await svc.token(YBJ, ['handler', 'head']))).toHaveLength(0);

@@ -79,16 +79,7 @@ export async function refusal(p: Promise<unknown>): Promise<{ message: string; r
   throw new Error('expected the update to be refused, but it was accepted');
 }
 
-/** Polls until `probe` returns something truthy (state the workflow reaches asynchronously). */
-export async function eventually<T>(probe: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { eventually } from '../helpers/eventually';
 
 export interface ReviewTestEnv {
   env: TestWorkflowEnvironment;
