@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inTransaction } from './db';
 import type { Pool, PoolClient } from 'pg';
 import { canonicalJson } from './canonical-json';
 
@@ -118,14 +119,11 @@ export class CaseRecordStore {
     const occurredAt = isoInstant(input.occurredAt, 'occurredAt');
     const payload = asStoredJson(input.payload ?? {});
 
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       // One appender per case at a time: the chain has exactly one successor per entry.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`case-record/${input.unit}/${input.caseNumber}`]);
       const existing = await this.byKey(client, input.idempotencyKey);
       if (existing) {
-        await client.query('COMMIT');
         if (existing.unit !== input.unit || existing.caseNumber !== input.caseNumber) {
           throw new IdempotencyKeyReusedError(`idempotency key ${input.idempotencyKey} already recorded for case ${existing.unit}/${existing.caseNumber}`);
         }
@@ -156,14 +154,8 @@ export class CaseRecordStore {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [entry.unit, entry.caseNumber, entry.seq, entry.stage, entry.actor, entry.action, entry.summary, entry.occurredAt, entry.recordedAt, JSON.stringify(entry.documents), JSON.stringify(entry.payload), entry.idempotencyKey, entry.prevHash, entry.hash],
       );
-      await client.query('COMMIT');
       return entry;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async list(unit: string, caseNumber: string): Promise<RecordEntry[]> {

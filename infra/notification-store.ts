@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { inTransaction } from './db';
 import type { Pool } from 'pg';
 import { IdempotencyKeyReusedError } from './case-record-store';
 
@@ -89,9 +90,7 @@ export class NotificationStore {
    * once per idempotency key; a retry gets back the notification and deliveries stored first.
    */
   async record(input: NewNotification, opts: { emailEnabled: boolean }): Promise<{ notification: StoredNotification; deliveries: Delivery[] }> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const inserted = await client.query(
         `INSERT INTO notifications (id, idempotency_key, unit_code, recipient_person, kind, subject, body, link)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
@@ -119,14 +118,8 @@ export class NotificationStore {
         }
       }
       const deliveries = await client.query('SELECT * FROM notification_deliveries WHERE notification_id = $1 ORDER BY channel', [notification.id]);
-      await client.query('COMMIT');
       return { notification, deliveries: deliveries.rows.map(toDelivery) };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**
@@ -134,9 +127,7 @@ export class NotificationStore {
    * two attempts never send at once, and stores the outcome (also a failure) before returning.
    */
   async attempt(notificationId: string, channel: Channel, send: (delivery: Delivery) => Promise<void>): Promise<{ sent: boolean; error?: Error }> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       let row: any;
       try {
         row = (await client.query('SELECT * FROM notification_deliveries WHERE notification_id = $1 AND channel = $2 FOR UPDATE NOWAIT', [notificationId, channel])).rows[0];
@@ -147,7 +138,6 @@ export class NotificationStore {
       if (!row) throw new Error(`no ${channel} delivery for notification ${notificationId}`);
       const delivery = toDelivery(row);
       if (delivery.status === 'delivered') {
-        await client.query('COMMIT');
         return { sent: false };
       }
       let error: Error | undefined;
@@ -163,14 +153,8 @@ export class NotificationStore {
           WHERE notification_id = $1 AND channel = $2`,
         [notificationId, channel, error ? 'failed' : 'delivered', error ? error.message.slice(0, 1000) : null],
       );
-      await client.query('COMMIT');
       return error ? { sent: false, error } : { sent: true };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async channelsOf(unit: string, db: Pick<Pool, 'query'> = this.pool): Promise<UnitChannels> {
