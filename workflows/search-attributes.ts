@@ -23,4 +23,17 @@ export const ALL_SEARCH_ATTRIBUTE_KEYS = [
 ] as const;
 
 export type WarningLevel = 'none' | 'yellow' | 'red';
-export type ProcessKind = 'legal-review' | 'case-file' | 'enforcement' | 'disclosure' | 'rollout' | 'inspection';
+export type ProcessKind = 'legal-review' | 'case-file' | 'av-record' | 'enforcement' | 'disclosure' | 'rollout' | 'inspection';
+
+/**
+ * The attributes a process has from its first moment: set by whoever starts it (the API's start
+ * outbox, a parent's startChild), never upserted later, so the Temporal UI finds it at once.
+ */
+export function initialSearchAttributes(kind: ProcessKind, unit: string, caseNumber: string, status: string) {
+  return [
+    { key: UnitKey, value: unit },
+    { key: CaseNumberKey, value: caseNumber },
+    { key: ProcessKindKey, value: kind },
+    { key: StatusKey, value: status },
+  ] as const;
+}
