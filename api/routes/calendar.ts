@@ -1,16 +1,13 @@
 import { z } from 'zod';
 import { validateYearArrangement } from '../../domain/calendar';
-import { addDays, daysBetween, isoDateProblem } from '../../domain/dates';
+import { addDays, daysBetween } from '../../domain/dates';
 import { CalendarStore } from '../../infra/calendar-store';
 import { startOnce } from '../../infra/start-workflow';
 import { calendarPublicationWorkflow, calendarPublicationWorkflowId } from '../../workflows/calendar-publication';
 import { badRequest, notFound, ValidationError } from '../errors';
 import { reply, type Routes } from '../route';
+import { isoDate } from '../schemas';
 
-const isoDate = z.string().superRefine((v, ctx) => {
-  const problem = isoDateProblem(v);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
 const specialDay = z.object({ date: isoDate, name: z.string().trim().min(1, 'a name is required') });
 const yearParam = z.object({ year: z.coerce.number().int().min(1900).max(2200) });
 const MAX_RANGE_DAYS = 731;

@@ -18,6 +18,7 @@ import type { ApiDeps } from '../deps';
 import { conflict, notFound } from '../errors';
 import { reply, type Routes } from '../route';
 import { assertCanSee } from '../scope';
+import { legalInstant } from '../schemas';
 
 export const caseNumberSchema = z
   .string()
@@ -30,7 +31,7 @@ const openCaseBody = z.object({
   caseNumber: caseNumberSchema,
   title: z.string().trim().min(1).max(200),
   urgent: z.boolean().default(false),
-  openedAt: z.iso.datetime({ offset: true }).optional(),
+  openedAt: legalInstant.optional(),
 });
 
 export function caseRoutes(routes: Routes): void {
@@ -83,7 +84,6 @@ export function caseRoutes(routes: Routes): void {
   );
 }
 
-const isoInstant = z.iso.datetime({ offset: true });
 const sha256Hex = z
   .string()
   .regex(/^[0-9a-fA-F]{64}$/, '64 hexadecimal digits')
@@ -141,8 +141,8 @@ export function caseRecordingRoutes(routes: Routes): void {
       params: caseParams,
       body: z.object({
         ref: z.string().trim().min(1).max(200),
-        madeAt: isoInstant,
-        returnedAt: isoInstant.optional(),
+        madeAt: legalInstant,
+        returnedAt: legalInstant.optional(),
         sha256: sha256Hex.optional(),
         stage: z.enum(RECORD_STAGES).default('investigation'),
       }),
@@ -204,7 +204,7 @@ export function caseRecordingRoutes(routes: Routes): void {
       summary: 'The enforcement action has ended (行政执法行为终结); the file must be archived within 30 days',
       roles: ['handler'],
       params: caseParams,
-      body: z.object({ endedAt: isoInstant, note: z.string().trim().max(2000).optional() }),
+      body: z.object({ endedAt: legalInstant, note: z.string().trim().max(2000).optional() }),
       responses: { 200: { description: 'recorded; the archive deadline runs' }, 409: { description: 'refused' } },
     },
     async ({ params, body, principal, deps }) => {

@@ -5,6 +5,7 @@ import type { ProjectedReview } from '../../workflows/legal-review-messages';
 import { conflict } from '../errors';
 import { reply, type Routes } from '../route';
 import { visibleUnits } from '../scope';
+import { legalInstant } from '../schemas';
 import { caseNumberSchema } from './cases';
 import { decisionClassification } from './reviews';
 
@@ -51,7 +52,7 @@ export function decisionRoutes(routes: Routes): void {
       body: z.object({
         caseNumber: caseNumberSchema,
         decisionNumber: z.string().trim().min(1).max(100),
-        decidedAt: z.iso.datetime({ offset: true }),
+        decidedAt: legalInstant,
         /** Only for a case with no review on record: why none is needed. */
         classification: z.object(decisionClassification).optional(),
       }),

@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { loadReviewerProfile, ReviewStore } from '../../activities/reviews';
-import { formatShanghaiInstant, isoDateProblem } from '../../domain/dates';
+import { formatShanghaiInstant } from '../../domain/dates';
 import {
   CHECKLIST_ITEMS,
   DECISION_KINDS,
@@ -40,12 +40,9 @@ import type { Principal } from '../auth';
 import { conflict, forbidden, notFound, unprocessable, ValidationError } from '../errors';
 import { reply, type Routes } from '../route';
 import { visibleUnits } from '../scope';
+import { isoDate, legalInstant } from '../schemas';
 import { caseNumberSchema } from './cases';
 
-export const isoDate = z.string().superRefine((v, ctx) => {
-  const problem = isoDateProblem(v);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
 const personId = z.string().trim().min(1).max(100);
 const text = (max = 4000) => z.string().trim().min(1, 'required').max(max);
 const material = z.object({ kind: z.enum(MATERIAL_KINDS), ref: z.string().trim().min(1).max(500) });
@@ -78,8 +75,7 @@ const submissionBody = z.object({
   caseDeadline: isoDate,
   interestedPersons: z.array(personId).max(100).default([]),
   materials: z.array(material).max(200).default([]),
-  receivedAt: z.iso
-    .datetime({ offset: true })
+  receivedAt: legalInstant
     .refine((v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS, 'must not lie in the future')
     .optional(),
 });
