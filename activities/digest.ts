@@ -27,15 +27,16 @@ export interface DigestItems {
 const PROCESS_LABEL: Record<ProcessKind, string> = {
   'legal-review': '法制审核',
   'case-file': '执法案卷',
+  'av-record': '音像记录存储',
   enforcement: '催告与强制执行',
   disclosure: '执法公示',
   rollout: '实施方案任务',
   inspection: '双随机抽查',
 };
 
-/** What the workflow is about, from its ID where the kind alone does not say it. */
+/** What the workflow is about (its ProcessKind). */
 function describe(workflowId: string, processKind: string | undefined): string {
-  if (workflowId.startsWith('av-')) return '音像记录存储';
+  void workflowId;
   return PROCESS_LABEL[processKind as ProcessKind] ?? processKind ?? '事项';
 }
 
