@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadReviewerProfile } from '../../activities/reviews';
+import { loadReviewerProfile } from '../../infra/review-store';
 import { reviewerQualification, type ReviewerProfile } from '../../domain/review-rules';
 import { forbidden, notFound } from '../errors';
 import { reply, type Routes } from '../route';

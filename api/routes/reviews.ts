@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
-import { loadReviewerProfile, ReviewStore } from '../../activities/reviews';
+import { loadReviewerProfile, ReviewStore } from '../../infra/review-store';
 import { formatShanghaiInstant } from '../../domain/dates';
 import {
   CHECKLIST_ITEMS,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
-import { ReviewStore } from '../../activities/reviews';
+import { ReviewStore } from '../../infra/review-store';
 import { CHECKLIST_ITEMS, type Checklist, type ChecklistItem, type ReviewerProfile } from '../../domain/review-rules';
 import { legalReviewWorkflow, legalReviewWorkflowId, type LegalReviewInput } from '../../workflows/legal-review';
 import { exportHistoryIfRecording as exportHistory } from '../replay/export-history';

@@ -1,0 +1,87 @@
+import type { Pool } from 'pg';
+import type { ReviewerProfile } from '../domain/review-rules';
+import type { LegalReviewInput, ProjectedReview } from '../workflows/legal-review-messages';
+
+/** The `reviews` table: the submission (written before the workflow starts) and its projection. */
+export class ReviewStore {
+  constructor(private readonly pool: Pick<Pool, 'query'>) {}
+
+  /**
+   * Stores a submission once per unit and case. Returns the stored row's id and whether this call
+   * created it; a second submission of the same case returns the first.
+   */
+  async saveSubmission(input: LegalReviewInput, workflowId: string, submittedAt: string): Promise<{ id: string; created: boolean }> {
+    const inserted = await this.pool.query<{ id: string }>(
+      `INSERT INTO reviews (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (unit_code, case_number) DO NOTHING RETURNING id`,
+      [input.reviewId, workflowId, input.unit, input.caseNumber, input.title, input.decisionKind, input.procedure, JSON.stringify(input), input.submittedBy, submittedAt],
+    );
+    if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM reviews WHERE unit_code = $1 AND case_number = $2', [input.unit, input.caseNumber]);
+    return { id: rows[0]!.id, created: false };
+  }
+
+  /** Keeps the row at the newest revision the workflow reported; a late, older report changes nothing. */
+  async project(view: ProjectedReview): Promise<{ applied: boolean }> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO reviews AS r (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at,
+                                 status, round, reviewer_id, deadline, last_day, warning_level, overdue, extended, opinion_kind, flagged, flag_reason, view, revision, updated_at)
+       -- Normally the API stored the submission first; a workflow started another way still gets its row.
+       VALUES ($1, $2, $3, $4, $5, $6, $7, '{}'::jsonb, $8, now(),
+               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, now())
+       ON CONFLICT (workflow_id) DO UPDATE SET
+         status = EXCLUDED.status, round = EXCLUDED.round, reviewer_id = EXCLUDED.reviewer_id, deadline = EXCLUDED.deadline,
+         last_day = EXCLUDED.last_day, warning_level = EXCLUDED.warning_level, overdue = EXCLUDED.overdue, extended = EXCLUDED.extended,
+         opinion_kind = EXCLUDED.opinion_kind, flagged = EXCLUDED.flagged, flag_reason = EXCLUDED.flag_reason, view = EXCLUDED.view,
+         revision = EXCLUDED.revision, updated_at = now()
+       WHERE r.revision < EXCLUDED.revision`,
+      [
+        view.id,
+        view.workflowId,
+        view.unit,
+        view.caseNumber,
+        view.title,
+        view.decisionKind,
+        view.procedure,
+        view.submittedBy,
+        view.status,
+        view.round,
+        view.reviewer,
+        view.deadline,
+        view.lastDay,
+        view.warningLevel,
+        view.overdue,
+        view.extended,
+        view.opinion?.kind ?? null,
+        view.flagged,
+        view.flagReason,
+        JSON.stringify(view),
+        view.revision,
+      ],
+    );
+    return { applied: (rowCount ?? 0) > 0 };
+  }
+}
+
+/** Reads a stored profile (API and tests); numeric columns come back as numbers. */
+export async function loadReviewerProfile(pool: Pick<Pool, 'query'>, personId: string): Promise<ReviewerProfile | null> {
+  const { rows } = await pool.query(
+    `SELECT person_id, unit_code, name, law_degree, legal_work_years::float8 AS legal_work_years, enforcement_years::float8 AS enforcement_years,
+            legal_profession_qualification, reviewed_penalty_before
+       FROM reviewer_profiles WHERE person_id = $1`,
+    [personId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    personId: r.person_id,
+    unit: r.unit_code,
+    name: r.name,
+    lawDegree: r.law_degree,
+    legalWorkYears: r.legal_work_years,
+    enforcementYears: r.enforcement_years,
+    legalProfessionQualification: r.legal_profession_qualification,
+    reviewedPenaltyBefore: r.reviewed_penalty_before,
+  };
+}
