@@ -1,6 +1,7 @@
-import { allHandlersFinished, condition, defineQuery, defineSignal, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { RecordStage } from '../activities/records';
-import { CaseNumberKey, ProcessKindKey, StatusKey, UnitKey, type WarningLevel } from './search-attributes';
+import { allHandlersFinished, condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { AvRecordOutcome, RecordStage } from '../domain/case-file/types';
+import { avRecordClockQuery, avStoredSignal } from './case-file-messages';
+import { CaseNumberKey, ProcessKindKey, StatusKey, UnitKey } from './search-attributes';
 import { setCurrentDetails } from './shared/details';
 import { LegalDeadline } from './shared/legal-deadline';
 import { appendCaseRecord, clearDeadlineAttributes, escalate, shanghaiMinute, tell } from './shared/record-and-notify';
@@ -18,29 +19,7 @@ export interface AvRecordInput {
   returnedAt?: string;
 }
 
-export interface AvRecordClock {
-  n: number;
-  ref: string;
-  deadline?: string;
-  basis?: string;
-  level: WarningLevel;
-  escalations: number;
-  stored?: { by: string; at: string };
-}
-
-export interface AvRecordOutcome {
-  storedAt: string;
-  storedBy: string;
-  /** Stored after the 24 hours had run out. */
-  late: boolean;
-  escalations: number;
-}
-
-/** From the case file: the record has been stored in the system (the case file validated it). */
-export const avStoredSignal = defineSignal<[{ by: string; at: string }]>('avStored');
-export const avRecordClockQuery = defineQuery<AvRecordClock>('avRecordClock');
-
-export const avRecordWorkflowId = (unit: string, caseNumber: string, n: number) => `av-${unit}-${caseNumber}-${n}`;
+export { avRecordClockQuery, avRecordWorkflowId, avStoredSignal, type AvRecordClock, type AvRecordOutcome } from './case-file-messages';
 
 /**
  * The 24-hour clock of one audio-video record (本政办发〔2019〕33号 第三十二条): 音像记录制作完成后

@@ -1,110 +1,30 @@
 import {
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import type { RecordStage } from '../activities/records';
-import { avRecordWorkflow, avRecordWorkflowId, avStoredSignal, type AvRecordOutcome } from './av-record';
-import { CaseNumberKey, ProcessKindKey, StatusKey, UnitKey, type WarningLevel } from './search-attributes';
+import type { AvRecordOutcome, AvRecordSummary, CaseFileInput, CaseFileState, CaseFileStatus, RecordStage } from '../domain/case-file/types';
+import { avRecordWorkflow } from './av-record';
+import {
+  approveUrgentStartUpdate,
+  archiveCaseUpdate,
+  avRecordWorkflowId,
+  avStoredSignal,
+  caseFileStateQuery,
+  enforcementEndedUpdate,
+  markAvRecordStoredUpdate,
+  registerAvRecordUpdate,
+} from './case-file-messages';
+import { CaseNumberKey, ProcessKindKey, StatusKey, UnitKey } from './search-attributes';
 import { setCurrentDetails } from './shared/details';
 import { LegalDeadline } from './shared/legal-deadline';
 import { appendCaseRecord, clearDeadlineAttributes, escalate, shanghaiMinute, tell } from './shared/record-and-notify';
 
-export interface CaseFileInput {
-  unit: string;
-  caseNumber: string;
-  title: string;
-  urgent: boolean;
-  openedBy: string;
-  openedAt: string;
-}
-
-export type CaseFileStatus = 'open' | 'enforcement_ended' | 'archived';
-
-export interface UrgentApproval {
-  /** 第八条: an urgent start is approved by the head within 24 hours afterwards. */
-  status: 'pending' | 'approved';
-  deadline?: string;
-  overdue: boolean;
-  escalations: number;
-  approvedBy?: string;
-  approvedAt?: string;
-  late?: boolean;
-}
-
-export interface AvRecordSummary {
-  n: number;
-  ref: string;
-  stage: RecordStage;
-  madeAt: string;
-  returnedAt?: string;
-  sha256?: string;
-  registeredBy: string;
-  registeredAt: string;
-  workflowId: string;
-  status: 'pending' | 'stored';
-  storedBy?: string;
-  storedAt?: string;
-  /** Known once the record's clock has finished. */
-  late?: boolean;
-}
-
-export interface ArchiveClock {
-  deadline: string;
-  lastDay: string;
-  basis: string;
-  provisional: boolean;
-  level: WarningLevel;
-  escalations: number;
-}
-
-export interface CaseFileState {
-  unit: string;
-  caseNumber: string;
-  title: string;
-  status: CaseFileStatus;
-  urgent: boolean;
-  openedBy: string;
-  openedAt: string;
-  urgentApproval?: UrgentApproval;
-  avRecords: AvRecordSummary[];
-  enforcementEndedAt?: string;
-  archiveDeadline?: ArchiveClock;
-  archivedAt?: string;
-  archivedBy?: string;
-  archivedLate?: boolean;
-}
-
-export interface ActionBy {
-  /** The person acting (from the token). */
-  by: string;
-  /** When the API received the action (ISO-8601). */
-  at: string;
-}
-
-export interface RegisterAvRecordRequest extends ActionBy {
-  ref: string;
-  madeAt: string;
-  returnedAt?: string;
-  sha256?: string;
-  stage: RecordStage;
-}
-
-export const caseFileStateQuery = defineQuery<CaseFileState>('caseFileState');
-export const approveUrgentStartUpdate = defineUpdate<CaseFileState, [ActionBy & { note?: string }]>('approveUrgentStart');
-export const registerAvRecordUpdate = defineUpdate<AvRecordSummary, [RegisterAvRecordRequest]>('registerAvRecord');
-export const markAvRecordStoredUpdate = defineUpdate<AvRecordSummary, [ActionBy & { n: number; sha256?: string }]>('markAvRecordStored');
-export const enforcementEndedUpdate = defineUpdate<CaseFileState, [ActionBy & { endedAt: string; note?: string }]>('enforcementEnded');
-export const archiveCaseUpdate = defineUpdate<CaseFileState, [ActionBy]>('archiveCase');
-
-export const caseFileWorkflowId = (unit: string, caseNumber: string) => `case-${unit}-${caseNumber}`;
-
+export * from './case-file-messages';
 /** Times an action may lie ahead of the server's clock (clock skew between devices). */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
@@ -133,6 +53,7 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
     openedAt: input.openedAt,
     urgentApproval: input.urgent ? { status: 'pending', overdue: false, escalations: 0 } : undefined,
     avRecords: [],
+    revision: 0,
   };
   const avChildren = new Map<number, ChildWorkflowHandle<typeof avRecordWorkflow>>();
   const avOutcomes: Array<Promise<void>> = [];
@@ -153,8 +74,10 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
     state.status = status;
     upsertSearchAttributes([{ key: StatusKey, value: status }]);
   };
-  const notInFuture = (at: string, field: string, now: string) => {
-    if (Date.parse(at) > Date.parse(now) + FUTURE_TOLERANCE_MS) refuse(`${field} ${at} 晚于当前时间`);
+  /** Workflow time: never a time the caller put in the update. */
+  const now = () => new Date().toISOString();
+  const notInFuture = (at: string, field: string) => {
+    if (Date.parse(at) > Date.now() + FUTURE_TOLERANCE_MS) refuse(`${field} ${at} 晚于当前时间`);
   };
 
   upsertSearchAttributes([
@@ -168,11 +91,13 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
 
   setHandler(
     approveUrgentStartUpdate,
-    async ({ by, at, note }) => {
+    async ({ by, reportedAt, note }) => {
+      const at = now();
       const approval = state.urgentApproval!;
       approval.status = 'approved';
       approval.approvedBy = by;
       approval.approvedAt = at;
+      approval.reportedAt = reportedAt;
       approval.late = approval.deadline !== undefined && Date.parse(at) > Date.parse(approval.deadline);
       await record({
         stage: 'start',
@@ -186,11 +111,10 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
       return state;
     },
     {
-      validator: ({ at }) => {
+      validator: (_request) => {
         if (!state.urgentApproval) refuse(`案件 ${caseNumber} 未以紧急程序启动，无需补报审批`);
         if (state.urgentApproval.status === 'approved') refuse(`案件 ${caseNumber} 的紧急启动已于 ${state.urgentApproval.approvedAt} 批准`);
         if (state.status === 'archived') refuse(`案件 ${caseNumber} 已归档`);
-        if (Date.parse(at) < Date.parse(state.openedAt)) refuse('批准时间早于程序启动时间');
       },
     },
   );
@@ -199,8 +123,9 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
     registerAvRecordUpdate,
     async (request) => {
       const known = state.avRecords.find((r) => r.ref === request.ref);
-      if (known) return known; // the same registration again (a retried request)
+      if (known) return { ...known, created: false }; // the same registration again (a retried request)
       const n = state.avRecords.length + 1;
+      const at = now();
       const av: AvRecordSummary = {
         n,
         ref: request.ref,
@@ -209,7 +134,8 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
         returnedAt: request.returnedAt,
         sha256: request.sha256,
         registeredBy: request.by,
-        registeredAt: request.at,
+        registeredAt: at,
+        reportedAt: request.reportedAt,
         workflowId: avRecordWorkflowId(unit, caseNumber, n),
         status: 'pending',
       };
@@ -219,7 +145,7 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
         actor: request.by,
         action: 'av.registered',
         summary: `登记音像记录 #${n}（${request.ref}），制作于 ${shanghaiMinute(request.madeAt)}${request.returnedAt ? `，${shanghaiMinute(request.returnedAt)} 回到本单位` : ''}`,
-        occurredAt: request.at,
+        occurredAt: at,
         documents: request.sha256 ? [{ documentId: request.ref, sha256: request.sha256, kind: 'audio-video' }] : undefined,
         payload: { n, ref: request.ref, madeAt: request.madeAt, returnedAt: request.returnedAt },
         key: `av.registered:${n}`,
@@ -235,7 +161,7 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
           av.late = outcome.late;
         }),
       );
-      return av;
+      return { ...av, created: true };
     },
     {
       validator: (request) => {
@@ -244,9 +170,9 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
         if (known && (known.madeAt !== request.madeAt || known.returnedAt !== request.returnedAt || (request.sha256 && known.sha256 !== request.sha256))) {
           refuse(`音像记录 ${request.ref} 已登记为 #${known.n}，内容不同`);
         }
-        notInFuture(request.madeAt, '制作时间', request.at);
+        notInFuture(request.madeAt, '制作时间');
         if (request.returnedAt) {
-          notInFuture(request.returnedAt, '返回时间', request.at);
+          notInFuture(request.returnedAt, '返回时间');
           if (Date.parse(request.returnedAt) < Date.parse(request.madeAt)) refuse('返回本单位时间早于音像记录制作时间');
         }
       },
@@ -255,11 +181,13 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
 
   setHandler(
     markAvRecordStoredUpdate,
-    async ({ n, by, at, sha256 }) => {
+    async ({ n, by, reportedAt, sha256 }) => {
+      const at = now();
       const av = state.avRecords.find((r) => r.n === n)!;
       av.status = 'stored';
       av.storedBy = by;
       av.storedAt = at;
+      av.storedReportedAt = reportedAt;
       av.sha256 ??= sha256;
       await avChildren.get(n)!.signal(avStoredSignal, { by, at });
       await record({
@@ -275,19 +203,18 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
       return av;
     },
     {
-      validator: ({ n, sha256, at }) => {
+      validator: ({ n, sha256 }) => {
         const av = state.avRecords.find((r) => r.n === n);
         if (!av || !avChildren.has(n)) refuse(`案件 ${caseNumber} 没有音像记录 #${n}`);
         if (av.status === 'stored') refuse(`音像记录 #${n} 已于 ${av.storedAt} 存储`);
         if (sha256 && av.sha256 && sha256 !== av.sha256) refuse(`音像记录 #${n} 的 SHA-256 与登记时不符（登记 ${av.sha256}）`);
-        if (Date.parse(at) < Date.parse(av.madeAt)) refuse('存储时间早于制作时间');
       },
     },
   );
 
   setHandler(
     enforcementEndedUpdate,
-    async ({ by, at, endedAt, note }) => {
+    async ({ by, endedAt, note }) => {
       state.enforcementEndedAt = endedAt;
       setStatus('enforcement_ended');
       const approvalMissing = state.urgentApproval?.status === 'pending';
@@ -303,10 +230,10 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
       return state;
     },
     {
-      validator: ({ endedAt, at }) => {
+      validator: ({ endedAt }) => {
         if (state.status === 'archived') refuse(`案件 ${caseNumber} 已归档`);
         if (state.status === 'enforcement_ended') refuse(`案件 ${caseNumber} 的执法行为已于 ${state.enforcementEndedAt} 终结`);
-        notInFuture(endedAt, '终结时间', at);
+        notInFuture(endedAt, '终结时间');
         if (Date.parse(endedAt) < Date.parse(state.openedAt)) refuse('终结时间早于立案时间');
       },
     },
@@ -314,8 +241,10 @@ export async function caseFileWorkflow(input: CaseFileInput): Promise<CaseFileSt
 
   setHandler(
     archiveCaseUpdate,
-    async ({ by, at }) => {
+    async ({ by, reportedAt }) => {
+      const at = now();
       state.archivedAt = at;
+      state.archivedReportedAt = reportedAt;
       state.archivedBy = by;
       state.archivedLate = state.archiveDeadline !== undefined && Date.parse(at) > Date.parse(state.archiveDeadline.deadline);
       setStatus('archived');

@@ -53,7 +53,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     return { handle, workflowId, openedAt };
   };
   const sa = async (workflowId: string) => (await env.client.workflow.getHandle(workflowId).describe()).searchAttributes;
-  const by = async (who: string) => ({ by: who, at: await now() });
+  const by = async (who: string) => ({ by: who, reportedAt: await now() });
 
   it('urgent start not approved within 24 hours: the unit is asked at once, then the unit and its supervisor are escalated to', async () => {
     const caseNumber = `URG-${taskQueue}`;
