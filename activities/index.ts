@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/logger';
 import { createCalendarActivities } from './calendar';
+import { createCaseActivities } from './cases';
 import { createDigestActivities } from './digest';
 import { createDocumentActivities } from './documents';
 import { createNotificationActivities } from './notifications';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities(deps),
     ...createRetimingActivities(deps),
     ...createReviewActivities(deps),
+    ...createCaseActivities(deps),
     ...createRecordActivities(deps),
     ...createDocumentActivities(deps),
     ...createNotificationActivities(deps),

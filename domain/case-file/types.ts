@@ -24,6 +24,8 @@ export interface UrgentApproval {
   /** 第八条: an urgent start is approved by the head within 24 hours afterwards. */
   status: 'pending' | 'approved';
   deadline?: string;
+  /** yellow while the 24 hours run (their whole window is the last day), red once passed. */
+  level?: WarningLevel;
   overdue: boolean;
   escalations: number;
   approvedBy?: string;
