@@ -2,9 +2,27 @@
 // use workflow time; a time the caller reports travels as `reportedAt` and is stored as reported,
 // never used for deadlines or "late" (review M7).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AvRecordReport, AvRecordSummary, CaseFileState, RecordStage, WarningLevel } from '../domain/case-file/types';
+import type {
+  ApproveUrgentStartRequest,
+  ArchiveCaseRequest,
+  AvRecordReport,
+  AvRecordSummary,
+  CaseFileState,
+  EnforcementEndedRequest,
+  MarkAvRecordStoredRequest,
+  RegisterAvRecordRequest,
+  RegisterAvRecordResult,
+  WarningLevel,
+} from '../domain/case-file/types';
 
 export type {
+  ActionBy,
+  ApproveUrgentStartRequest,
+  ArchiveCaseRequest,
+  EnforcementEndedRequest,
+  MarkAvRecordStoredRequest,
+  RegisterAvRecordRequest,
+  RegisterAvRecordResult,
   ArchiveClock,
   AvRecordOutcome,
   AvRecordReport,
@@ -18,32 +36,6 @@ export type {
 
 export const caseFileWorkflowId = (unit: string, caseNumber: string) => `case-${unit}-${caseNumber}`;
 export const avRecordWorkflowId = (unit: string, caseNumber: string, n: number) => `av-${unit}-${caseNumber}-${n}`;
-
-export interface ActionBy {
-  /** The person acting (from the token). */
-  by: string;
-  /** When the caller says the action happened (ISO-8601): stored as reported, never trusted. */
-  reportedAt?: string;
-}
-
-export interface RegisterAvRecordRequest extends ActionBy {
-  ref: string;
-  /** When the recording was made (a fact the 24 hours run from). */
-  madeAt: string;
-  /** Field work far from the unit: the 24 hours run from the return (第三十二条). */
-  returnedAt?: string;
-  sha256?: string;
-  stage: RecordStage;
-}
-
-export type ApproveUrgentStartRequest = ActionBy & { note?: string };
-export type MarkAvRecordStoredRequest = ActionBy & { n: number; sha256?: string };
-/** `endedAt` is the fact the 30 archive days run from; it may not lie ahead of workflow time. */
-export type EnforcementEndedRequest = ActionBy & { endedAt: string; note?: string };
-export type ArchiveCaseRequest = ActionBy;
-
-/** The registered record; `created` is false when the same registration was already known. */
-export type RegisterAvRecordResult = AvRecordSummary & { created: boolean };
 
 export const caseFileStateQuery = defineQuery<CaseFileState>('caseFileState');
 export const approveUrgentStartUpdate = defineUpdate<CaseFileState, [ApproveUrgentStartRequest]>('approveUrgentStart');

@@ -119,3 +119,30 @@ export interface CaseFileProjection {
   asOf: string;
   view: CaseFileState;
 }
+
+/** Who acts; a time the caller reports is stored as reported, never trusted (workflow time decides). */
+export interface ActionBy {
+  /** The person acting (from the token). */
+  by: string;
+  /** When the caller says the action happened (ISO-8601): stored as reported, never trusted. */
+  reportedAt?: string;
+}
+
+export interface RegisterAvRecordRequest extends ActionBy {
+  ref: string;
+  /** When the recording was made (a fact the 24 hours run from). */
+  madeAt: string;
+  /** Field work far from the unit: the 24 hours run from the return (第三十二条). */
+  returnedAt?: string;
+  sha256?: string;
+  stage: RecordStage;
+}
+
+export type ApproveUrgentStartRequest = ActionBy & { note?: string };
+export type MarkAvRecordStoredRequest = ActionBy & { n: number; sha256?: string };
+/** `endedAt` is the fact the 30 archive days run from; it may not lie ahead of workflow time. */
+export type EnforcementEndedRequest = ActionBy & { endedAt: string; note?: string };
+export type ArchiveCaseRequest = ActionBy;
+
+/** The registered record; `created` is false when the same registration was already known. */
+export type RegisterAvRecordResult = AvRecordSummary & { created: boolean };
