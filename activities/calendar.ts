@@ -17,18 +17,18 @@ export function createCalendarActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
       const calendar = await store.calendar();
       if (request.hourLimit) {
         const limit = HOUR_LIMITS[request.hourLimit as HourLimitKey];
-        if (!limit) throw new Error(`unknown hour limit ${request.hourLimit}`);
+        if (!limit) throw new RangeError(`hourLimit: unknown hour limit ${request.hourLimit}`);
         const deadline = hourLimitDeadline(request.hourLimit as HourLimitKey, request.from);
         const from = formatShanghaiInstant(request.from);
         return { lastDay: shanghaiDateOf(deadline), deadline, yellowFrom: from, lastDayFrom: from, provisional: false, capped: false, basis: `${limit.hours} 小时（${limit.source}）` };
       }
-      if (!request.steps?.length) throw new Error('a deadline request needs steps or an hourLimit');
+      if (!request.steps?.length) throw new RangeError('steps: a deadline request needs steps or an hourLimit');
       let day = shanghaiDateOf(request.from);
       let provisional = false;
       const basis: string[] = [];
       for (const step of request.steps) {
         const statute = 'statute' in step ? STATUTES[step.statute as StatuteKey] : undefined;
-        if ('statute' in step && !statute) throw new Error(`unknown statute ${step.statute}`);
+        if ('statute' in step && !statute) throw new RangeError(`steps: unknown statute ${step.statute}`);
         const period = statute ? statute.period : (step as { period: string }).period;
         const extend = statute ? statute.extend : (step as { extend?: boolean }).extend ?? true;
         const result = computeDeadline(calendar, day, period, { extend });

@@ -26,13 +26,31 @@ export interface CaseRecordInput {
 const sameStages: [RecordStage, RecordStageName] extends [RecordStageName, RecordStage] ? true : never = true;
 void sameStages;
 
+/** A value the caller sent that no retry can fix (e.g. a field the process should have refused). */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+}
+
+/** SQLSTATE classes no retry can fix: 22 data exception (e.g. 22021 a NUL in text, 22P05 in jsonb), 23 integrity constraint. */
+const PERMANENT_SQLSTATE = /^(22|23)/;
+
+/** Whether retrying cannot help: bad data, a constraint, a reused key, a validation error. */
+export function isPermanent(err: unknown): boolean {
+  if (err instanceof RangeError || err instanceof IdempotencyKeyReusedError || err instanceof ValidationError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && PERMANENT_SQLSTATE.test(code);
+}
+
 /**
- * Errors no retry can fix (a malformed entry, a key reused for another case) fail the activity for
- * good; anything else (the database briefly away) is retried by Temporal.
+ * Errors no retry can fix fail the activity for good (type = the error's name, or `SQLSTATE-<code>`),
+ * so a process is never wedged retrying them; anything else (the database briefly away) is
+ * retried by Temporal within the activity's schedule-to-close limit.
  */
 export function permanentUnlessTransient(err: unknown): never {
-  if (err instanceof RangeError || err instanceof IdempotencyKeyReusedError) {
-    throw ApplicationFailure.nonRetryable(err.message, err.name);
+  if (isPermanent(err)) {
+    const e = err as Error & { code?: string };
+    const type = e instanceof RangeError || e instanceof IdempotencyKeyReusedError || e instanceof ValidationError ? e.name : `SQLSTATE-${e.code}`;
+    throw ApplicationFailure.nonRetryable(e.message, type);
   }
   throw err;
 }

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { formatShanghaiInstant } from '../domain/dates';
 import {
   CHECKLIST_ITEMS,
@@ -12,6 +13,7 @@ import {
 import { ReviewStore } from '../infra/review-store';
 import type { Party, ProjectedReview } from '../workflows/legal-review-messages';
 import type { ActivityDeps } from './index';
+import { permanentUnlessTransient } from './records';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -75,13 +77,13 @@ export function createReviewActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
     /** Who supervises the unit (its 司法局 gets the escalations) and the names documents show. */
     async loadReviewContext(input: { unit: string }): Promise<{ unitName: string; supervisorUnit: string | null }> {
       const { rows } = await pool.query<{ name: string; supervisor_code: string | null }>('SELECT name, supervisor_code FROM units WHERE code = $1', [input.unit]);
-      if (!rows[0]) throw new Error(`unit ${input.unit} does not exist`);
+      if (!rows[0]) throw ApplicationFailure.nonRetryable(`unit ${input.unit} does not exist`, 'UnknownUnit');
       return { unitName: rows[0].name, supervisorUnit: rows[0].supervisor_code };
     },
 
     /** Called on every change of a review: the `reviews` row follows the workflow. */
     async projectReview(view: ProjectedReview): Promise<{ applied: boolean }> {
-      return store.project(view);
+      return store.project(view).catch(permanentUnlessTransient);
     },
 
     /** The 审核意见书 is rendered here, not in workflow code: the text it had is kept in history. */

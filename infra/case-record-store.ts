@@ -72,6 +72,12 @@ export function entryHash(entry: Omit<RecordEntry, 'hash'>): string {
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
+/** What an idempotency key stands for: the content of the entry, not where or when it was stored. */
+function contentHash(e: Pick<RecordEntry, 'stage' | 'actor' | 'action' | 'summary' | 'occurredAt' | 'documents' | 'payload'>): string {
+  const { stage, actor, action, summary, occurredAt, documents, payload } = e;
+  return createHash('sha256').update(canonicalJson({ stage, actor, action, summary, occurredAt, documents, payload }), 'utf8').digest('hex');
+}
+
 const isoInstant = (value: string, field: string): string => {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new RangeError(`${field}: not an ISO-8601 instant: ${JSON.stringify(value)}`);
@@ -106,7 +112,10 @@ function toEntry(row: any): RecordEntry {
 export class CaseRecordStore {
   constructor(private readonly pool: Pool) {}
 
-  /** Appends an entry; the same idempotency key again returns the entry it made the first time. */
+  /**
+   * Appends an entry; the same idempotency key with the same content returns the entry it made the
+   * first time, with other content it throws IdempotencyKeyReusedError.
+   */
   async append(input: NewRecordEntry): Promise<RecordEntry> {
     if (!RECORD_STAGES.includes(input.stage)) throw new RangeError(`stage: unknown stage ${JSON.stringify(input.stage)}`);
     for (const [field, value] of Object.entries({ unit: input.unit, caseNumber: input.caseNumber, actor: input.actor, action: input.action, summary: input.summary, idempotencyKey: input.idempotencyKey })) {
@@ -126,6 +135,10 @@ export class CaseRecordStore {
       if (existing) {
         if (existing.unit !== input.unit || existing.caseNumber !== input.caseNumber) {
           throw new IdempotencyKeyReusedError(`idempotency key ${input.idempotencyKey} already recorded for case ${existing.unit}/${existing.caseNumber}`);
+        }
+        // A retry of the same fact returns the entry; another fact under the same key is never swallowed.
+        if (contentHash(existing) !== contentHash({ ...input, occurredAt, documents, payload })) {
+          throw new IdempotencyKeyReusedError(`idempotency key ${input.idempotencyKey} already recorded entry ${existing.seq} with other content (${existing.action})`);
         }
         return existing;
       }

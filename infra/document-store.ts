@@ -43,7 +43,7 @@ const toMeta = (row: any): StoredDocument => ({
 export class DocumentStore {
   constructor(private readonly pool: Pool) {}
 
-  /** Stores a document once per idempotency key; a retry returns the document stored first. */
+  /** Stores a document once per idempotency key; a retry with the same content returns it, other content is refused. */
   async store(input: NewDocument): Promise<StoredDocument> {
     const bytes = Buffer.from(input.content, 'utf8');
     const { rows } = await this.pool.query(
@@ -57,6 +57,10 @@ export class DocumentStore {
     const doc = toMeta(existing.rows[0]);
     if (doc.unit !== input.unit || doc.caseNumber !== input.caseNumber) {
       throw new IdempotencyKeyReusedError(`idempotency key ${input.idempotencyKey} already used for a document of case ${doc.unit}/${doc.caseNumber}`);
+    }
+    // The same document again returns it; another document under the same key is an error, never the old one.
+    if (doc.sha256 !== sha256Hex(bytes) || doc.kind !== input.kind || doc.title !== input.title || doc.contentType !== input.contentType) {
+      throw new IdempotencyKeyReusedError(`idempotency key ${input.idempotencyKey} already used for document ${doc.id} with other content`);
     }
     return doc;
   }

@@ -22,20 +22,23 @@ export class ReviewStore {
     return { id: rows[0]!.id, created: false };
   }
 
-  /** Keeps the row at the newest revision the workflow reported; a late, older report changes nothing. */
+  /**
+   * Keeps the row at the newest state the workflow reported: newer is a later run (a reset or a
+   * continued run), then a higher revision within it; a late, older report changes nothing.
+   */
   async project(view: ProjectedReview): Promise<{ applied: boolean }> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO reviews AS r (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at,
-                                 status, round, reviewer_id, deadline, last_day, warning_level, overdue, extended, opinion_kind, flagged, flag_reason, view, revision, updated_at)
+                                 status, round, reviewer_id, deadline, last_day, warning_level, overdue, extended, opinion_kind, flagged, flag_reason, view, revision, run_started_at, updated_at)
        -- Normally the API stored the submission first; a workflow started another way still gets its row.
        VALUES ($1, $2, $3, $4, $5, $6, $7, '{}'::jsonb, $8, now(),
-               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, now())
+               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, now())
        ON CONFLICT (workflow_id) DO UPDATE SET
          status = EXCLUDED.status, round = EXCLUDED.round, reviewer_id = EXCLUDED.reviewer_id, deadline = EXCLUDED.deadline,
          last_day = EXCLUDED.last_day, warning_level = EXCLUDED.warning_level, overdue = EXCLUDED.overdue, extended = EXCLUDED.extended,
          opinion_kind = EXCLUDED.opinion_kind, flagged = EXCLUDED.flagged, flag_reason = EXCLUDED.flag_reason, view = EXCLUDED.view,
-         revision = EXCLUDED.revision, updated_at = now()
-       WHERE r.revision < EXCLUDED.revision`,
+         revision = EXCLUDED.revision, run_started_at = EXCLUDED.run_started_at, updated_at = now()
+       WHERE (COALESCE(r.run_started_at, '-infinity'), r.revision) < (COALESCE(EXCLUDED.run_started_at, '-infinity'), EXCLUDED.revision)`,
       [
         view.id,
         view.workflowId,
@@ -58,6 +61,7 @@ export class ReviewStore {
         view.flagReason,
         JSON.stringify(view),
         view.revision,
+        view.runStartedAt ?? null,
       ],
     );
     return { applied: (rowCount ?? 0) > 0 };

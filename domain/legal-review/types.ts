@@ -1,0 +1,201 @@
+// The legal review's domain types (本政办发〔2019〕34号): shared by the reducer, the workflow, the
+// activities and the API. No runtime dependencies.
+import type { Checklist, DecisionKind, DisputeOutcome, Material, MaterialKind, OpinionKind, Procedure, ReviewerProfile, ReviewScope } from '../review-rules';
+
+/** `none`; `yellow` when two working days or less remain; `red` when overdue. */
+export type WarningLevel = 'none' | 'yellow' | 'red';
+
+export interface Party {
+  kind: 'person' | 'organisation';
+  name: string;
+  idNumber?: string;
+}
+
+/** The submission as accepted by the API (and stored in `reviews.submission` before the start). */
+export interface LegalReviewInput {
+  reviewId: string;
+  unit: string;
+  caseNumber: string;
+  title: string;
+  decisionKind: DecisionKind;
+  procedure: Procedure;
+  scope: ReviewScope;
+  sampling: boolean;
+  appraisal: boolean;
+  party: Party;
+  /** The decision's own statutory deadline (YYYY-MM-DD): the review never ends after it. */
+  caseDeadline: string;
+  interestedPersons: string[];
+  materials: Material[];
+  /** When the legal office received the submission (ISO-8601); may lie in the past. */
+  receivedAt: string;
+  submittedBy: string;
+}
+
+export type ReviewStatus =
+  | 'awaiting_materials'
+  | 'awaiting_assignment'
+  | 'in_review'
+  | 'extension_requested'
+  | 'returned'
+  | 'disputed'
+  | 'passed'
+  | 'overruled'
+  | 'withdrawn';
+
+/** Statuses after which the review takes no more actions (the workflow completes). */
+export const FINAL_REVIEW_STATUSES: readonly ReviewStatus[] = ['passed', 'overruled', 'withdrawn'];
+
+export interface Opinion {
+  kind: OpinionKind;
+  checklist: Checklist;
+  text: string;
+  by: string;
+  at: string;
+  /** The stored 审核意见书. */
+  document?: { documentId: string; sha256: string };
+  /** Given after the deadline had passed. */
+  late: boolean;
+}
+
+export interface ExtensionRequest {
+  reason: string;
+  by: string;
+  at: string;
+  decision?: { approve: boolean; note: string; by: string; at: string };
+}
+
+export interface Dispute {
+  reason: string;
+  by: string;
+  at: string;
+  decision?: {
+    outcome: DisputeOutcome;
+    /** For `collective`: what the collective discussion decided. */
+    collectiveOutcome?: 'uphold' | 'overrule';
+    meetingRecordRef?: string;
+    reasons: string;
+    by: string;
+    at: string;
+  };
+}
+
+export interface ReviewRound {
+  round: number;
+  /** When this round's submission became complete (the clock's start); null while incomplete. */
+  receivedAt: string | null;
+  materials: Material[];
+  missing: MaterialKind[];
+  deadline: string | null;
+  lastDay: string | null;
+  deadlineBasis: string | null;
+  deadlineCapped: boolean;
+  deadlineProvisional: boolean;
+  /** Overdue escalations sent in this round. */
+  escalations: number;
+  extension: ExtensionRequest | null;
+  opinion: Opinion | null;
+  dispute: Dispute | null;
+  note?: string;
+}
+
+export interface ReviewEvent {
+  at: string;
+  actor: string;
+  action: string;
+  summary: string;
+}
+
+/** What GET /api/reviews/:id shows and the projection stores. */
+export interface ReviewView {
+  id: string;
+  workflowId: string;
+  unit: string;
+  caseNumber: string;
+  title: string;
+  decisionKind: DecisionKind;
+  procedure: Procedure;
+  party: Party;
+  caseDeadline: string;
+  submittedBy: string;
+  status: ReviewStatus;
+  round: number;
+  reviewer: string | null;
+  deadline: string | null;
+  lastDay: string | null;
+  overdue: boolean;
+  warningLevel: WarningLevel;
+  escalations: number;
+  extended: boolean;
+  missingMaterials: MaterialKind[];
+  opinion: Opinion | null;
+  dispute: Dispute | null;
+  /** Set when the head or a collective discussion overruled the legal office (第十六条 accountability). */
+  flagged: boolean;
+  flagReason: string | null;
+  recusals: Array<{ personId: string; reason: string; at: string }>;
+  rounds: ReviewRound[];
+  history: ReviewEvent[];
+  /** Increases with every change; the projection keeps the newest. */
+  revision: number;
+}
+
+/**
+ * What the projection stores: the view without its event list, which the case record holds (so
+ * the activity input, kept in history on every change, does not grow with the history itself).
+ */
+export type ProjectedReview = Omit<ReviewView, 'history'> & {
+  /** When the reporting run started: the projection keeps the newest run's newest revision. */
+  runStartedAt?: string;
+};
+
+export interface AddMaterialsRequest {
+  by: string;
+  materials: Material[];
+  note?: string;
+}
+export interface AssignReviewerRequest {
+  by: string;
+  reviewerId: string;
+  /** The candidate's profile as stored when the assignment was asked for (validators do no I/O). */
+  profile: ReviewerProfile | null;
+}
+export interface RecusalRequest {
+  by: string;
+  reason: string;
+}
+export interface ExtensionRequestInput {
+  by: string;
+  reason: string;
+}
+export interface ExtensionDecisionInput {
+  by: string;
+  approve: boolean;
+  note: string;
+}
+export interface OpinionInput {
+  by: string;
+  kind: OpinionKind;
+  checklist: Checklist;
+  text: string;
+}
+export interface ResubmissionInput {
+  by: string;
+  materials: Material[];
+  note: string;
+}
+export interface DisputeInput {
+  by: string;
+  reason: string;
+}
+export interface DisputeDecisionInput {
+  by: string;
+  outcome: DisputeOutcome;
+  reasons: string;
+  meetingRecordRef?: string;
+  collectiveOutcome?: 'uphold' | 'overrule';
+}
+export interface WithdrawalInput {
+  by: string;
+  reason: string;
+}
