@@ -3,6 +3,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Principal, Role } from './auth';
 import { requireRoles } from './auth';
+import { boundaryIssues } from './boundary';
 import { issuesOf, unauthorized, ValidationError, type FieldIssue } from './errors';
 import type { ApiDeps } from './deps';
 
@@ -42,7 +43,7 @@ export const reply = (status: number, body?: unknown): Reply => ({ status, body 
 
 const errorBody = z.object({
   error: z.string(),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string(), rule: z.string().optional() })).optional(),
   requestId: z.string(),
 });
 
@@ -67,6 +68,9 @@ export class Routes {
         if (!req.principal) throw unauthorized();
         requireRoles(req.principal, spec.roles);
       }
+      // NUL, lone surrogates, absurd years: refused for every route before its own schema runs.
+      const refused = [...boundaryIssues(req.params, 'params'), ...boundaryIssues(req.query, 'query'), ...boundaryIssues(req.body, 'body')];
+      if (refused.length) throw new ValidationError(refused);
       const issues: FieldIssue[] = [];
       const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): any => {
         if (!schema) return value;

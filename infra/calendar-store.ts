@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { WorkingCalendar, type YearArrangement } from '../domain/calendar';
 import { inTransaction } from './db';
 
@@ -46,13 +46,19 @@ export class CalendarStore {
   }
 
   /** Stores (or replaces) a year's arrangement; returns whether the year was unpublished before. */
-  async publish(arrangement: YearArrangement, by: string, notice: string | null): Promise<{ replaced: boolean }> {
+  /** `within` runs in the same transaction with the stored publication time (the API writes its re-timing start there). */
+  async publish(
+    arrangement: YearArrangement,
+    by: string,
+    notice: string | null,
+    within?: (client: PoolClient, publishedAt: Date) => Promise<void>,
+  ): Promise<{ replaced: boolean }> {
     return inTransaction(this.pool, async (client) => {
       const before = await client.query('SELECT 1 FROM calendar_years WHERE year = $1 FOR UPDATE', [arrangement.year]);
       await client.query('DELETE FROM calendar_days WHERE year = $1', [arrangement.year]);
-      await client.query(
+      const published = await client.query<{ published_at: Date }>(
         `INSERT INTO calendar_years (year, source, published_by, published_at, notice) VALUES ($1, 'published', $2, now(), $3)
-         ON CONFLICT (year) DO UPDATE SET source = 'published', published_by = $2, published_at = now(), notice = $3`,
+         ON CONFLICT (year) DO UPDATE SET source = 'published', published_by = $2, published_at = now(), notice = $3 RETURNING published_at`,
         [arrangement.year, by, notice],
       );
       const days = [
@@ -66,6 +72,7 @@ export class CalendarStore {
           [arrangement.year, days.map((d) => d[0]), days.map((d) => d[1]), days.map((d) => d[2])],
         );
       }
+      await within?.(client, published.rows[0]!.published_at);
       return { replaced: (before.rowCount ?? 0) > 0 };
     });
   }

@@ -3,12 +3,20 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { StoredNotification } from './notification-store';
 
 export const SIGNATURE_HEADER = 'X-Sanxiang-Signature';
+/** `t=<unix seconds>,sha256=<hex>`: HMAC-SHA256 of `<t>.<raw body>`, so a receiver can refuse replays of old requests. */
+export const TIMESTAMPED_SIGNATURE_HEADER = 'X-Sanxiang-Signature-Timestamped';
+export const TIMESTAMP_HEADER = 'X-Sanxiang-Timestamp';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** `sha256=<hex>`: HMAC-SHA256 of the raw request body under the unit's webhook secret. */
 export function webhookSignature(secret: string, rawBody: Buffer | string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+}
+
+/** The timestamped signature: binds the body to the moment it was sent. */
+export function timestampedWebhookSignature(secret: string, timestamp: number, rawBody: Buffer | string): string {
+  return `t=${timestamp},sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
 }
 
 /** What a receiver runs (the README shows the same few lines): constant-time comparison. */
@@ -36,6 +44,7 @@ export function webhookPayload(n: StoredNotification, linkUrl: string | undefine
 
 export async function postWebhook(opts: { url: string; secret: string; notification: StoredNotification; linkUrl?: string; attempt: number }): Promise<void> {
   const raw = Buffer.from(JSON.stringify(webhookPayload(opts.notification, opts.linkUrl)), 'utf8');
+  const timestamp = Math.floor(Date.now() / 1000);
   let res: Response;
   try {
     res = await fetch(opts.url, {
@@ -45,6 +54,8 @@ export async function postWebhook(opts: { url: string; secret: string; notificat
       headers: {
         'content-type': 'application/json; charset=utf-8',
         [SIGNATURE_HEADER]: webhookSignature(opts.secret, raw),
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [TIMESTAMPED_SIGNATURE_HEADER]: timestampedWebhookSignature(opts.secret, timestamp, raw),
         [IDEMPOTENCY_HEADER]: opts.notification.idempotencyKey,
         'X-Sanxiang-Delivery-Attempt': String(opts.attempt),
       },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inTransaction } from './db';
 import type { Pool } from 'pg';
+import { canonicalJson } from './canonical-json';
 import { IdempotencyKeyReusedError } from './case-record-store';
 
 export const NOTIFICATION_KINDS = ['reminder', 'escalation', 'info', 'action_required'] as const;
@@ -40,6 +41,8 @@ export interface Delivery {
   lastError?: string;
   lastAttemptAt?: string;
   deliveredAt?: string;
+  /** when it is tried again; absent when delivered or given up */
+  nextAttemptAt?: string;
 }
 
 export interface UnitChannels {
@@ -49,10 +52,26 @@ export interface UnitChannels {
   email?: string;
 }
 
-/** Another attempt of the same delivery holds it right now; try again later. */
-export class DeliveryBusyError extends Error {
-  override name = 'DeliveryBusyError';
+/** What a notification says, compared when its idempotency key comes again. */
+const contentOf = (n: Pick<NewNotification, 'unit' | 'recipientPerson' | 'kind' | 'subject' | 'body' | 'link'>) =>
+  canonicalJson({ unit: n.unit, recipientPerson: n.recipientPerson ?? null, kind: n.kind, subject: n.subject, body: n.body, link: n.link ?? null });
+
+/** The delivery outbox's retry policy: attempts and the pause after the nth failure. */
+export interface DeliveryPolicy {
+  maxAttempts: number;
+  /** seconds after the nth failed attempt (n ≥ 1) */
+  backoffSeconds: (failedAttempts: number) => number;
 }
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+  maxAttempts: 12,
+  // 2 s, 4 s, 8 s … at most 10 minutes: about an hour and a half in all.
+  backoffSeconds: (n) => Math.min(600, 2 ** n),
+};
+
+export interface ClaimedDelivery extends Delivery {
+  notification: StoredNotification;
+}
+
 
 const iso = (v: unknown): string | undefined => (v ? new Date(v as string).toISOString() : undefined);
 
@@ -79,6 +98,7 @@ const toDelivery = (row: any): Delivery => ({
   lastError: row.last_error ?? undefined,
   lastAttemptAt: iso(row.last_attempt_at),
   deliveredAt: iso(row.delivered_at),
+  nextAttemptAt: iso(row.next_attempt_at),
 });
 
 /** Notifications, their per-channel deliveries and the units' channel settings. */
@@ -103,18 +123,24 @@ export class NotificationStore {
         const rows: Array<[Channel, string, DeliveryStatus]> = [['inbox', input.unit, 'delivered']];
         if (channels.webhookUrl) rows.push(['webhook', channels.webhookUrl, 'pending']);
         if (channels.email && opts.emailEnabled) rows.push(['email', channels.email, 'pending']);
+        // Pending channels are due at once: the dispatcher (worker) delivers them, never this call.
         for (const [channel, target, status] of rows) {
           await client.query(
-            `INSERT INTO notification_deliveries (notification_id, channel, target, status, attempts, last_attempt_at, delivered_at)
-             SELECT $1, $2, $3, $4::text, d::int, CASE WHEN d THEN now() END, CASE WHEN d THEN now() END FROM (SELECT $4::text = 'delivered' AS d) AS x`,
+            `INSERT INTO notification_deliveries (notification_id, channel, target, status, attempts, last_attempt_at, delivered_at, next_attempt_at)
+             SELECT $1, $2, $3, $4::text, d::int, CASE WHEN d THEN now() END, CASE WHEN d THEN now() END, CASE WHEN d THEN NULL ELSE now() END
+               FROM (SELECT $4::text = 'delivered' AS d) AS x`,
             [notification.id, channel, target, status],
           );
         }
+        await client.query(`SELECT pg_notify('notification_deliveries', $1)`, [notification.id]);
       } else {
         const existing = await client.query('SELECT * FROM notifications WHERE idempotency_key = $1', [input.idempotencyKey]);
         notification = toNotification(existing.rows[0]);
-        if (notification.unit !== input.unit) {
-          throw new IdempotencyKeyReusedError(`idempotency key ${input.idempotencyKey} already used for a notification to ${notification.unit}`);
+        // The same key is the same notification: a retry gets it back; other content under it is an error.
+        if (contentOf(notification) !== contentOf(input)) {
+          throw new IdempotencyKeyReusedError(
+            `idempotency key ${input.idempotencyKey} already used for another notification (to ${notification.unit}: ${notification.subject.slice(0, 80)})`,
+          );
         }
       }
       const deliveries = await client.query('SELECT * FROM notification_deliveries WHERE notification_id = $1 ORDER BY channel', [notification.id]);
@@ -123,38 +149,43 @@ export class NotificationStore {
   }
 
   /**
-   * Runs `send` for one delivery unless it is already delivered, holding the delivery row so that
-   * two attempts never send at once, and stores the outcome (also a failure) before returning.
+   * Takes up to `limit` due deliveries for one dispatcher: each is held (locked_until) long enough
+   * for one attempt, so two dispatchers never send the same delivery at once, and a dispatcher that
+   * dies mid-attempt leaves it due again when the hold runs out.
    */
-  async attempt(notificationId: string, channel: Channel, send: (delivery: Delivery) => Promise<void>): Promise<{ sent: boolean; error?: Error }> {
-    return inTransaction(this.pool, async (client) => {
-      let row: any;
-      try {
-        row = (await client.query('SELECT * FROM notification_deliveries WHERE notification_id = $1 AND channel = $2 FOR UPDATE NOWAIT', [notificationId, channel])).rows[0];
-      } catch (err) {
-        if ((err as { code?: string }).code === '55P03') throw new DeliveryBusyError(`${channel} delivery of ${notificationId} is being attempted by another worker`);
-        throw err;
-      }
-      if (!row) throw new Error(`no ${channel} delivery for notification ${notificationId}`);
-      const delivery = toDelivery(row);
-      if (delivery.status === 'delivered') {
-        return { sent: false };
-      }
-      let error: Error | undefined;
-      try {
-        await send(delivery);
-      } catch (err) {
-        error = err instanceof Error ? err : new Error(String(err));
-      }
-      await client.query(
-        `UPDATE notification_deliveries
-            SET status = $3, attempts = attempts + 1, last_attempt_at = now(), last_error = $4,
-                delivered_at = CASE WHEN $3 = 'delivered' THEN now() END
-          WHERE notification_id = $1 AND channel = $2`,
-        [notificationId, channel, error ? 'failed' : 'delivered', error ? error.message.slice(0, 1000) : null],
-      );
-      return error ? { sent: false, error } : { sent: true };
-    });
+  async claimDue(limit: number, holdSeconds: number): Promise<ClaimedDelivery[]> {
+    const { rows } = await this.pool.query(
+      `WITH due AS (
+         SELECT notification_id, channel FROM notification_deliveries
+          WHERE status <> 'delivered' AND next_attempt_at IS NOT NULL AND next_attempt_at <= now()
+            AND (locked_until IS NULL OR locked_until < now())
+          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE notification_deliveries d SET locked_until = now() + make_interval(secs => $2)
+         FROM due WHERE d.notification_id = due.notification_id AND d.channel = due.channel
+       RETURNING d.*, (SELECT row_to_json(n) FROM notifications n WHERE n.id = d.notification_id) AS n`,
+      [limit, holdSeconds],
+    );
+    return rows.map((row) => ({ ...toDelivery(row), notification: toNotification(row.n) }));
+  }
+
+  /**
+   * Stores one attempt's outcome: delivered; or failed, due again after the policy's pause, or
+   * given up (next_attempt_at NULL) after its last attempt. Failed rows stay visible as `failed`.
+   */
+  async complete(notificationId: string, channel: Channel, error: Error | undefined, policy: DeliveryPolicy = DEFAULT_DELIVERY_POLICY): Promise<Delivery | undefined> {
+    const pauses = Array.from({ length: policy.maxAttempts }, (_, i) => policy.backoffSeconds(i + 1));
+    const { rows } = await this.pool.query(
+      `UPDATE notification_deliveries
+          SET status = CASE WHEN $3::text IS NULL THEN 'delivered' ELSE 'failed' END,
+              attempts = attempts + 1, last_attempt_at = now(), last_error = $3::text,
+              delivered_at = CASE WHEN $3::text IS NULL THEN now() END,
+              next_attempt_at = CASE WHEN $3::text IS NULL OR attempts + 1 >= $4 THEN NULL
+                                     ELSE now() + make_interval(secs => ($5::float8[])[attempts + 1]) END,
+              locked_until = NULL
+        WHERE notification_id = $1 AND channel = $2 AND status <> 'delivered' RETURNING *`,
+      [notificationId, channel, error ? error.message.slice(0, 1000) : null, policy.maxAttempts, pauses],
+    );
+    return rows[0] ? toDelivery(rows[0]) : undefined;
   }
 
   async channelsOf(unit: string, db: Pick<Pool, 'query'> = this.pool): Promise<UnitChannels> {

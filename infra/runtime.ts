@@ -10,6 +10,8 @@ import { createPool, migrate } from './db';
 import { ensureDigestSchedule } from './digest-schedule';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { logger, type Logger } from './logger';
+import { NotificationDispatcher, type DispatcherOptions } from './notification-dispatcher';
+import { ProcessStarter } from './process-starts';
 import { connectTemporal, createClient, registerSearchAttributes } from './temporal';
 import { startTemporalDevServer } from './temporal-dev-server';
 
@@ -82,6 +84,8 @@ export async function runService(opts: {
   temporalAddress: string;
   api: boolean;
   worker: boolean;
+  /** tests: a faster delivery retry policy */
+  dispatcher?: DispatcherOptions;
 }): Promise<RunningService> {
   const { config, log } = opts;
   const pool = createPool(opts.databaseUrl);
@@ -105,8 +109,14 @@ export async function runService(opts: {
     log.info({ taskQueue: config.TASK_QUEUE }, 'worker running');
     // The daily digest schedule, created or brought up to date idempotently; without it the worker still runs.
     await ensureDigestSchedule(temporal, config.TASK_QUEUE, log).catch((err) => log.error({ err }, 'daily digest schedule not ensured'));
+    // The outboxes: process starts (reconciler) and notification deliveries (dispatcher).
+    const reconciler = new ProcessStarter(pool, temporal, log).run();
+    const dispatcher = new NotificationDispatcher(pool, config, log, opts.dispatcher);
+    dispatcher.start();
     const w = worker;
     stops.unshift(async () => {
+      await reconciler.stop();
+      await dispatcher.stop();
       w.shutdown();
       await running;
       await connection.close();

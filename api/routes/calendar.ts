@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { validateYearArrangement } from '../../domain/calendar';
 import { addDays, daysBetween } from '../../domain/dates';
 import { CalendarStore } from '../../infra/calendar-store';
-import { startOnce } from '../../infra/start-workflow';
+import { enqueueProcessStart } from '../../infra/process-starts';
 import { calendarPublicationWorkflow, calendarPublicationWorkflowId } from '../../workflows/calendar-publication';
 import { badRequest, notFound, ValidationError } from '../errors';
+import { startNow } from '../process-start';
 import { reply, type Routes } from '../route';
 import { isoDate } from '../schemas';
 
@@ -33,16 +34,23 @@ export function calendarRoutes(routes: Routes): void {
       const checked = validateYearArrangement({ year: params.year, holidays: body.holidays, workdays: body.workdays });
       if (!checked.ok) throw new ValidationError(checked.issues.map((i) => ({ path: i.path ? `body.${i.path}` : 'body', message: i.message })));
       const store = storeOf(deps.pool);
-      const { replaced } = await store.publish(checked.value, `${principal.unit}/${principal.personId}`, body.notice ?? null);
-      const stored = await store.year(params.year);
-      const retiming = calendarPublicationWorkflowId(params.year, stored!.publishedAt.replace(/[:.]/g, ''));
-      await startOnce(deps.temporal, calendarPublicationWorkflow, {
-        workflowId: retiming,
-        taskQueue: deps.config.TASK_QUEUE,
-        args: [{ year: params.year }],
-        staticSummary: `节假日安排 ${params.year} 年公布：重算暂定期限`,
+      let retiming = '';
+      // The year and the start of its re-timing workflow in one transaction: a publication whose
+      // start fails (Temporal away) is re-timed later by the reconciler, never forgotten.
+      const { replaced } = await store.publish(checked.value, `${principal.unit}/${principal.personId}`, body.notice ?? null, async (tx, publishedAt) => {
+        retiming = calendarPublicationWorkflowId(params.year, publishedAt.toISOString().replace(/[:.]/g, ''));
+        await enqueueProcessStart(tx, {
+          workflowId: retiming,
+          kind: 'calendar-publication',
+          workflowType: calendarPublicationWorkflow.name,
+          taskQueue: deps.config.TASK_QUEUE,
+          input: { year: params.year },
+          summary: `节假日安排 ${params.year} 年公布：重算暂定期限`,
+        });
       });
-      return reply(replaced ? 200 : 201, { ...stored, retimingWorkflowId: retiming });
+      const stored = await store.year(params.year);
+      const start = await startNow(deps, retiming);
+      return reply(replaced ? 200 : 201, { ...stored, retimingWorkflowId: retiming, retimingStarted: Boolean(start?.startedAt) });
     },
   );
 

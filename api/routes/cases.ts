@@ -1,21 +1,23 @@
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { RECORD_STAGES } from '../../infra/case-record-store';
-import { startOnce } from '../../infra/start-workflow';
-import { avRecordClockQuery } from '../../workflows/av-record';
+import { inTransaction } from '../../infra/db';
+import { enqueueProcessStart, type ProcessStartRequest } from '../../infra/process-starts';
 import {
   approveUrgentStartUpdate,
   archiveCaseUpdate,
   caseFileWorkflow,
-  caseFileStateQuery,
   caseFileWorkflowId,
   enforcementEndedUpdate,
   markAvRecordStoredUpdate,
   registerAvRecordUpdate,
+  type CaseFileInput,
+  type CaseFileState,
 } from '../../workflows/case-file';
+import { action, addActions, type ActionSpec } from '../actions';
+import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { conflict, notFound } from '../errors';
+import { isGone, requireStarted, startNow, startPendingBody } from '../process-start';
 import { reply, type Routes } from '../route';
 import { assertCanSee } from '../scope';
 import { legalInstant } from '../schemas';
@@ -34,6 +36,54 @@ const openCaseBody = z.object({
   openedAt: legalInstant.optional(),
 });
 
+interface CaseRow {
+  unit_code: string;
+  case_number: string;
+  title: string;
+  urgent: boolean;
+  opened_by: string;
+  opened_at: Date;
+  workflow_id: string;
+  status: string;
+  view?: CaseFileState | null;
+}
+
+const caseInput = (row: CaseRow): CaseFileInput => ({
+  unit: row.unit_code,
+  caseNumber: row.case_number,
+  title: row.title,
+  urgent: row.urgent,
+  openedBy: row.opened_by,
+  openedAt: new Date(row.opened_at).toISOString(),
+});
+
+const caseStart = (row: CaseRow, taskQueue: string): ProcessStartRequest => ({
+  workflowId: row.workflow_id,
+  kind: 'case-file',
+  workflowType: caseFileWorkflow.name,
+  taskQueue,
+  input: caseInput(row),
+  unit: row.unit_code,
+  caseNumber: row.case_number,
+  initialStatus: 'open',
+  summary: `案件 ${row.case_number} ${row.title}`,
+});
+
+async function loadCase(deps: Pick<ApiDeps, 'pool'>, unit: string, caseNumber: string): Promise<CaseRow> {
+  const { rows } = await deps.pool.query<CaseRow>('SELECT * FROM cases WHERE unit_code = $1 AND case_number = $2', [unit, caseNumber]);
+  if (!rows[0]) throw notFound(`case ${caseNumber}`);
+  return rows[0];
+}
+
+/**
+ * The case file's state from Postgres: the projection the workflow writes (`cases.view`), or,
+ * before its first report, the stored row. Works with Temporal down or the workflow deleted.
+ */
+function caseState(row: CaseRow): CaseFileState {
+  if (row.view) return row.view;
+  return { ...caseInput(row), status: row.status as CaseFileState['status'], avRecords: [], revision: 0 };
+}
+
 export function caseRoutes(routes: Routes): void {
   routes.add(
     {
@@ -43,24 +93,39 @@ export function caseRoutes(routes: Routes): void {
       summary: 'Open a case file (立案); the same unit+caseNumber again answers the existing case',
       roles: ['handler'],
       body: openCaseBody,
-      responses: { 201: { description: 'opened' }, 200: { description: 'already open' } },
+      responses: {
+        201: { description: 'opened' },
+        200: { description: 'already open: the stored case (its stored title and opening time, not this request\'s)' },
+        202: { description: 'stored; its workflow starts when the workflow service is reachable again, from the stored opening time' },
+      },
     },
     async ({ body, principal, deps }) => {
       const workflowId = caseFileWorkflowId(principal.unit, body.caseNumber);
-      const openedAt = body.openedAt ?? new Date().toISOString();
-      // The row first: an accepted case is never lost, even if Temporal is briefly down.
-      await deps.pool.query(
-        `INSERT INTO cases (unit_code, case_number, title, urgent, opened_by, opened_at, workflow_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unit_code, case_number) DO NOTHING`,
-        [principal.unit, body.caseNumber, body.title, body.urgent, principal.personId, openedAt, workflowId],
-      );
-      const { created } = await startOnce(deps.temporal, caseFileWorkflow, {
-        workflowId,
-        taskQueue: deps.config.TASK_QUEUE,
-        args: [{ unit: principal.unit, caseNumber: body.caseNumber, title: body.title, urgent: body.urgent, openedBy: principal.personId, openedAt }],
-        staticSummary: `案件 ${body.caseNumber} ${body.title}`,
+      const openedAt = body.openedAt ? new Date(body.openedAt).toISOString() : new Date().toISOString();
+      // The row and its start request in one transaction: Postgres decides that this case exists.
+      const created = await inTransaction(deps.pool, async (tx) => {
+        const { rows } = await tx.query<CaseRow>(
+          `INSERT INTO cases (unit_code, case_number, title, urgent, opened_by, opened_at, workflow_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unit_code, case_number) DO NOTHING RETURNING *`,
+          [principal.unit, body.caseNumber, body.title, body.urgent, principal.personId, openedAt, workflowId],
+        );
+        if (rows[0]) await enqueueProcessStart(tx, caseStart(rows[0], deps.config.TASK_QUEUE));
+        return rows[0] !== undefined;
       });
-      return reply(created ? 201 : 200, { workflowId, caseNumber: body.caseNumber, unit: principal.unit });
+      const row = await loadCase(deps, principal.unit, body.caseNumber);
+      // A case stored before the start outbox existed: started from its stored row if it never was.
+      if (!created && !row.view && row.status === 'open') await enqueueProcessStart(deps.pool, caseStart(row, deps.config.TASK_QUEUE));
+      const start = await startNow(deps, workflowId);
+      const pending = start !== undefined && !start.startedAt;
+      return reply(pending ? 202 : created ? 201 : 200, {
+        workflowId,
+        caseNumber: row.case_number,
+        unit: row.unit_code,
+        title: row.title,
+        openedAt: new Date(row.opened_at).toISOString(),
+        status: row.status,
+        ...(pending ? { start: startPendingBody(start) } : {}),
+      });
     },
   );
 
@@ -69,7 +134,7 @@ export function caseRoutes(routes: Routes): void {
       method: 'get',
       path: '/api/cases/:caseNumber',
       tag: 'cases',
-      summary: "A case file's state",
+      summary: "A case file's state (from the projection the workflow keeps in Postgres)",
       roles: [],
       params: z.object({ caseNumber: caseNumberSchema }),
       query: z.object({ unit: z.string().optional() }),
@@ -77,9 +142,7 @@ export function caseRoutes(routes: Routes): void {
     async ({ params, query, principal, deps }) => {
       const unit = query.unit ?? principal.unit;
       await assertCanSee(deps.pool, principal, unit, `case ${params.caseNumber}`);
-      const { rows } = await deps.pool.query('SELECT workflow_id FROM cases WHERE unit_code = $1 AND case_number = $2', [unit, params.caseNumber]);
-      if (!rows[0]) throw notFound(`case ${params.caseNumber}`);
-      return deps.temporal.workflow.getHandle(rows[0].workflow_id).query(caseFileStateQuery);
+      return caseState(await loadCase(deps, unit, params.caseNumber));
     },
   );
 }
@@ -98,138 +161,104 @@ export async function caseWorkflowId(deps: Pick<ApiDeps, 'pool'>, unit: string, 
   return rows[0].workflow_id;
 }
 
-/**
- * Runs a case-file Update. A validator's refusal (never written to history) becomes 409 with its
- * reason; so does an action on a case whose workflow has ended (archived).
- */
-async function caseUpdate<Ret, Arg>(temporal: Client, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
-  try {
-    return await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
-    if (err instanceof WorkflowNotFoundError) throw conflict(`the case file ${workflowId} is closed (archived)`);
-    throw err;
-  }
+/** The target of every case action: the caller's own unit's case, started; an archived case refuses. */
+async function caseTarget({ params, principal, deps, idempotent }: { params: { caseNumber: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
+  const row = await loadCase(deps, principal.unit, params.caseNumber);
+  if (row.status === 'archived' && !idempotent) throw archived(row);
+  await requireStarted(deps, row.workflow_id);
+  return { workflowId: row.workflow_id, row };
 }
+const archived = (row: CaseRow) => conflict(`the case file ${row.workflow_id} is closed (archived)`, { rule: 'process_ended', basis: null, status: row.status });
 
 /** 第八条, 第三十二条 of 本政办发〔2019〕33号: approval of an urgent start, AV records, archiving. */
 export function caseRecordingRoutes(routes: Routes): void {
-  routes.add(
+  type Target = Awaited<ReturnType<typeof caseTarget>>;
+  const by = ({ principal }: { principal: Principal }) => principal.personId;
+  addActions(
+    routes,
     {
-      method: 'post',
-      path: '/api/cases/:caseNumber/urgent-approval',
       tag: 'cases',
-      summary: "The head's approval of an urgently started case (补报批准, within 24 hours of the start)",
-      roles: ['head'],
+      base: '/api/cases/:caseNumber',
       params: caseParams,
-      body: z.object({ note: z.string().trim().max(2000).optional() }).default({}),
-      responses: { 200: { description: 'approved' }, 409: { description: 'not urgent, already approved, or archived' } },
+      target: caseTarget,
+      onError: (err, target) => (isGone(err) && (target.row.status === 'archived' || target.row.view?.status === 'archived') ? archived(target.row) : undefined),
     },
-    async ({ params, body, principal, deps }) => {
-      const workflowId = await caseWorkflowId(deps, principal.unit, params.caseNumber);
-      return caseUpdate(deps.temporal, workflowId, approveUrgentStartUpdate, { by: principal.personId, at: new Date().toISOString(), note: body.note });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/cases/:caseNumber/av-records',
-      tag: 'cases',
-      summary: 'Register an audio-video record; it must be stored in the system within 24 hours of being made (or of returning from field work)',
-      roles: ['handler'],
-      params: caseParams,
-      body: z.object({
-        ref: z.string().trim().min(1).max(200),
-        madeAt: legalInstant,
-        returnedAt: legalInstant.optional(),
-        sha256: sha256Hex.optional(),
-        stage: z.enum(RECORD_STAGES).default('investigation'),
+    [
+      action({
+        name: 'urgent-approval',
+        path: '/urgent-approval',
+        summary: "The head's approval of an urgently started case (补报批准, within 24 hours of the start)",
+        roles: ['head'],
+        body: z.object({ note: z.string().trim().max(2000).optional() }).default({}),
+        update: approveUrgentStartUpdate,
+        arg: (c) => ({ by: by(c), note: c.body.note }),
+        responses: { 409: { description: 'not urgent, already approved, or archived' } },
       }),
-      responses: { 201: { description: 'registered; its clock runs' }, 200: { description: 'already registered (same ref and times)' }, 409: { description: 'refused' } },
-    },
-    async ({ params, body, principal, deps }) => {
-      const workflowId = await caseWorkflowId(deps, principal.unit, params.caseNumber);
-      const at = new Date().toISOString();
-      const av = await caseUpdate(deps.temporal, workflowId, registerAvRecordUpdate, { ...body, by: principal.personId, at });
-      return reply(av.registeredAt === at && av.registeredBy === principal.personId ? 201 : 200, av);
+      action({
+        name: 'av-record',
+        path: '/av-records',
+        summary: 'Register an audio-video record; it must be stored in the system within 24 hours of being made (or of returning from field work)',
+        roles: ['handler'],
+        body: z.object({
+          ref: z.string().trim().min(1).max(200),
+          madeAt: legalInstant,
+          returnedAt: legalInstant.optional(),
+          sha256: sha256Hex.optional(),
+          stage: z.enum(RECORD_STAGES).default('investigation'),
+        }),
+        update: registerAvRecordUpdate,
+        arg: (c) => ({ ...c.body, by: by(c) }),
+        present: ({ created, ...av }) => reply(created ? 201 : 200, av),
+        responses: { 201: { description: 'registered; its clock runs' }, 200: { description: 'already registered (same ref and times)' } },
+      }),
+      action({
+        name: 'av-stored',
+        path: '/av-records/:id/stored',
+        summary: 'The audio-video record has been stored in the enforcement information system (its clock stops)',
+        roles: ['handler'],
+        params: avParams,
+        body: z.object({ sha256: sha256Hex.optional() }).default({}),
+        update: markAvRecordStoredUpdate,
+        arg: (c) => ({ n: c.params.id as number, sha256: c.body.sha256, by: by(c) }),
+        responses: { 409: { description: 'unknown, already stored, or hash differs from the registered one' } },
+      }),
+      action({
+        name: 'enforcement-ended',
+        path: '/enforcement-ended',
+        summary: 'The enforcement action has ended (行政执法行为终结); the file must be archived within 30 days',
+        roles: ['handler'],
+        body: z.object({ endedAt: legalInstant, note: z.string().trim().max(2000).optional() }),
+        update: enforcementEndedUpdate,
+        arg: (c) => ({ ...c.body, by: by(c) }),
+      }),
+      action({
+        name: 'archive',
+        path: '/archive',
+        summary: 'Archive the case file (归档); refused while an audio-video record is unstored or an urgent start unapproved',
+        roles: ['handler'],
+        update: archiveCaseUpdate,
+        arg: (c) => ({ by: by(c) }),
+      }),
+    ] satisfies Array<ActionSpec<any, any, any, Target>>,
+  );
+
+  routes.add(
+    { method: 'get', path: '/api/cases/:caseNumber/av-records', tag: 'cases', summary: "A case's audio-video records (from the case file's projection)", roles: [], params: caseParams, query: z.object({ unit: z.string().optional() }) },
+    async ({ params, query, principal, deps }) => {
+      const unit = query.unit ?? principal.unit;
+      await assertCanSee(deps.pool, principal, unit, `case ${params.caseNumber}`);
+      return caseState(await loadCase(deps, unit, params.caseNumber)).avRecords;
     },
   );
 
   routes.add(
-    { method: 'get', path: '/api/cases/:caseNumber/av-records', tag: 'cases', summary: "A case's audio-video records", roles: [], params: caseParams, query: z.object({ unit: z.string().optional() }) },
+    { method: 'get', path: '/api/cases/:caseNumber/av-records/:id', tag: 'cases', summary: 'One audio-video record with its 24-hour clock (from the projection)', roles: [], params: avParams, query: z.object({ unit: z.string().optional() }) },
     async ({ params, query, principal, deps }) => {
       const unit = query.unit ?? principal.unit;
       await assertCanSee(deps.pool, principal, unit, `case ${params.caseNumber}`);
-      const workflowId = await caseWorkflowId(deps, unit, params.caseNumber);
-      return (await deps.temporal.workflow.getHandle(workflowId).query(caseFileStateQuery)).avRecords;
-    },
-  );
-
-  routes.add(
-    { method: 'get', path: '/api/cases/:caseNumber/av-records/:id', tag: 'cases', summary: 'One audio-video record with its 24-hour clock', roles: [], params: avParams, query: z.object({ unit: z.string().optional() }) },
-    async ({ params, query, principal, deps }) => {
-      const unit = query.unit ?? principal.unit;
-      await assertCanSee(deps.pool, principal, unit, `case ${params.caseNumber}`);
-      const workflowId = await caseWorkflowId(deps, unit, params.caseNumber);
-      const av = (await deps.temporal.workflow.getHandle(workflowId).query(caseFileStateQuery)).avRecords.find((r) => r.n === params.id);
+      const av = caseState(await loadCase(deps, unit, params.caseNumber)).avRecords.find((r) => r.n === params.id);
       if (!av) throw notFound(`audio-video record #${params.id} of case ${params.caseNumber}`);
-      const clock = await deps.temporal.workflow.getHandle(av.workflowId).query(avRecordClockQuery);
-      return { ...av, deadline: clock.deadline, basis: clock.basis, level: clock.level, escalations: clock.escalations };
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/cases/:caseNumber/av-records/:id/stored',
-      tag: 'cases',
-      summary: 'The audio-video record has been stored in the enforcement information system (its clock stops)',
-      roles: ['handler'],
-      params: avParams,
-      body: z.object({ sha256: sha256Hex.optional() }).default({}),
-      responses: { 200: { description: 'stored' }, 409: { description: 'unknown, already stored, or hash differs from the registered one' } },
-    },
-    async ({ params, body, principal, deps }) => {
-      const workflowId = await caseWorkflowId(deps, principal.unit, params.caseNumber);
-      return caseUpdate(deps.temporal, workflowId, markAvRecordStoredUpdate, { n: params.id, sha256: body.sha256, by: principal.personId, at: new Date().toISOString() });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/cases/:caseNumber/enforcement-ended',
-      tag: 'cases',
-      summary: 'The enforcement action has ended (行政执法行为终结); the file must be archived within 30 days',
-      roles: ['handler'],
-      params: caseParams,
-      body: z.object({ endedAt: legalInstant, note: z.string().trim().max(2000).optional() }),
-      responses: { 200: { description: 'recorded; the archive deadline runs' }, 409: { description: 'refused' } },
-    },
-    async ({ params, body, principal, deps }) => {
-      const workflowId = await caseWorkflowId(deps, principal.unit, params.caseNumber);
-      const state = await caseUpdate(deps.temporal, workflowId, enforcementEndedUpdate, { ...body, by: principal.personId, at: new Date().toISOString() });
-      await deps.pool.query('UPDATE cases SET status = $3 WHERE unit_code = $1 AND case_number = $2', [principal.unit, params.caseNumber, state.status]);
-      return state;
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/cases/:caseNumber/archive',
-      tag: 'cases',
-      summary: 'Archive the case file (归档); refused while an audio-video record is unstored or an urgent start unapproved',
-      roles: ['handler'],
-      params: caseParams,
-      responses: { 200: { description: 'archived' }, 409: { description: 'refused' } },
-    },
-    async ({ params, principal, deps }) => {
-      const workflowId = await caseWorkflowId(deps, principal.unit, params.caseNumber);
-      const state = await caseUpdate(deps.temporal, workflowId, archiveCaseUpdate, { by: principal.personId, at: new Date().toISOString() });
-      await deps.pool.query('UPDATE cases SET status = $3 WHERE unit_code = $1 AND case_number = $2', [principal.unit, params.caseNumber, state.status]);
-      return state;
+      return av;
     },
   );
 }

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { loadReviewerProfile, ReviewStore } from '../../infra/review-store';
 import { formatShanghaiInstant } from '../../domain/dates';
@@ -16,7 +14,8 @@ import {
   PROCEDURES,
   reviewRequirement,
 } from '../../domain/review-rules';
-import { startOnce } from '../../infra/start-workflow';
+import { inTransaction } from '../../infra/db';
+import { enqueueProcessStart, type ProcessStartRequest } from '../../infra/process-starts';
 import {
   addMaterialsUpdate,
   assignReviewerUpdate,
@@ -35,9 +34,11 @@ import {
   type ProjectedReview,
   type ReviewStatus,
 } from '../../workflows/legal-review';
+import { action, addActions, type ActionSpec } from '../actions';
 import type { ApiDeps } from '../deps';
 import type { Principal } from '../auth';
-import { conflict, forbidden, notFound, unprocessable, ValidationError } from '../errors';
+import { conflict, forbidden, notFound, unprocessable } from '../errors';
+import { isGone, requireStarted, startNow, startPendingBody } from '../process-start';
 import { reply, type Routes } from '../route';
 import { visibleUnits } from '../scope';
 import { isoDate, legalInstant } from '../schemas';
@@ -112,9 +113,13 @@ interface ReviewRow {
   revision: number;
 }
 
-/** A review by its id or its workflow ID (what supervisors copy from the Temporal UI). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A review by its id or its workflow ID (what supervisors copy from the Temporal UI); each lookup uses its unique index. */
 async function loadReview(deps: Pick<ApiDeps, 'pool'>, id: string): Promise<ReviewRow> {
-  const { rows } = await deps.pool.query<ReviewRow>('SELECT * FROM reviews WHERE id::text = $1 OR workflow_id = $1', [id]);
+  const { rows } = UUID.test(id)
+    ? await deps.pool.query<ReviewRow>('SELECT * FROM reviews WHERE id = $1::uuid', [id])
+    : await deps.pool.query<ReviewRow>('SELECT * FROM reviews WHERE workflow_id = $1', [id]);
   if (!rows[0]) throw notFound(`review ${id}`);
   return rows[0];
 }
@@ -125,12 +130,20 @@ async function loadVisibleReview(deps: ApiDeps, principal: Principal, id: string
   return row;
 }
 
-/** Only the review's own unit acts on it (a supervisor watches, it does not act). */
-async function loadOwnReview(deps: ApiDeps, principal: { unit: string }, id: string): Promise<ReviewRow> {
-  const row = await loadReview(deps, id);
-  if (row.unit_code !== principal.unit) throw forbidden(`review ${id} belongs to unit ${row.unit_code}`);
-  if (FINAL_REVIEW_STATUSES.includes(row.status as ReviewStatus)) throw conflict(`审核已结束（${row.status}），不能再办理`, { status: row.status });
-  return row;
+const isFinal = (status: string) => FINAL_REVIEW_STATUSES.includes(status as ReviewStatus);
+const ended = (row: ReviewRow) => conflict(`审核已结束（${row.status}），不能再办理`, { rule: 'process_ended', basis: null, status: row.status });
+
+/**
+ * The target of every action: only the review's own unit acts on it (a supervisor watches, it does
+ * not act); an ended review refuses (unless the request is a retry with an Idempotency-Key: then
+ * Temporal gives the first answer); a review whose start is still pending answers 503.
+ */
+async function actionTarget({ params, principal, deps, idempotent }: { params: { id: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
+  const row = await loadReview(deps, params.id);
+  if (row.unit_code !== principal.unit) throw forbidden(`review ${params.id} belongs to unit ${row.unit_code}`);
+  if (isFinal(row.status) && !idempotent) throw ended(row);
+  await requireStarted(deps, row.workflow_id);
+  return { workflowId: row.workflow_id, row };
 }
 
 /**
@@ -160,26 +173,12 @@ async function present(deps: Pick<ApiDeps, 'pool'>, row: ReviewRow): Promise<Rec
   return { ...base, id: row.id, workflowId: row.workflow_id, history: history.map((h) => ({ ...h, at: formatShanghaiInstant(h.at) })) };
 }
 
-/** Runs an Update; a validator's refusal (never in history) becomes 409 with its reason and rule. */
-async function reviewUpdate<Ret, Arg>(temporal: Client, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
-  try {
-    return await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) {
-      const cause = err.cause as { message?: string; type?: string } | undefined;
-      throw conflict(cause?.message ?? err.message, cause?.type ? { rule: cause.type } : {});
-    }
-    if (err instanceof WorkflowNotFoundError) throw conflict(`review ${workflowId} has ended`);
-    throw err;
-  }
-}
-
 /** The first report of a new review (its deadline, or what is missing), waited for briefly. */
 async function firstReport(deps: ApiDeps, id: string, timeoutMs = 5_000): Promise<ReviewRow> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const row = await loadReview(deps, id);
-    if (row.status === 'awaiting_materials' || row.deadline !== null || Date.now() > until) return row;
+    if (row.status === 'awaiting_materials' || row.deadline !== null || isFinal(row.status) || Date.now() > until) return row;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -215,6 +214,7 @@ export function reviewRoutes(routes: Routes): void {
       body: submissionBody,
       responses: {
         201: { description: 'accepted; the clock runs from complete receipt (status awaiting_materials names what is missing)' },
+        202: { description: 'stored, but its workflow could not be started yet (Temporal unreachable): started later with its original receipt time; actions answer 503 until then' },
         200: { description: 'this case was already submitted: the existing review' },
         422: { description: 'the decision does not need legal review (第六条), with the reason' },
       },
@@ -241,26 +241,42 @@ export function reviewRoutes(routes: Routes): void {
         receivedAt: body.receivedAt ? new Date(body.receivedAt).toISOString() : now,
         submittedBy: principal.personId,
       };
-      // The row first: an accepted submission is never lost, even if Temporal is briefly away.
-      const store = new ReviewStore(deps.pool);
-      const saved = await store.saveSubmission(input, workflowId, now);
-      const stored = saved.created ? input : (await loadReview(deps, saved.id)).submission;
-      // Started from the stored submission, also when an earlier attempt stored it but failed to start.
-      await startOnce(deps.temporal, legalReviewWorkflow, {
+      const startOf = (stored: LegalReviewInput): ProcessStartRequest => ({
         workflowId,
+        kind: 'legal-review',
+        workflowType: legalReviewWorkflow.name,
         taskQueue: deps.config.TASK_QUEUE,
-        args: [stored],
-        staticSummary: `法制审核 ${stored.caseNumber} ${stored.title}`,
-        staticDetails: `${stored.unit} 送审；决定类别 ${stored.decisionKind}；依据 ${requirement.grounds.map((g) => g.basis).join('、')}`,
+        input: stored,
+        unit: stored.unit,
+        caseNumber: stored.caseNumber,
+        initialStatus: 'submitted',
+        summary: `法制审核 ${stored.caseNumber} ${stored.title}`,
+        details: `${stored.unit} 送审；决定类别 ${stored.decisionKind}；依据 ${requirement.grounds.map((g) => g.basis).join('、')}`,
       });
-      const row = await firstReport(deps, saved.id);
+      // The row and its start request in one transaction: Postgres decides that this review exists.
+      const saved = await inTransaction(deps.pool, async (tx) => {
+        const result = await new ReviewStore(tx).saveSubmission(input, workflowId, now);
+        if (result.created) await enqueueProcessStart(tx, startOf(input));
+        return result;
+      });
+      let row = await loadReview(deps, saved.id);
+      // A row stored before the start outbox existed and never started: its start comes from the stored submission.
+      if (!saved.created && row.status === 'submitted') await enqueueProcessStart(deps.pool, startOf(row.submission));
+      // Started from the stored row (never from this request's body), at once if Temporal answers,
+      // else by the worker's reconciler; a row marked started is never started again.
+      const start = row.status === 'submitted' ? await startNow(deps, workflowId) : undefined;
+      const pending = start !== undefined && !start.startedAt;
+      if (saved.created && !pending) row = await firstReport(deps, saved.id);
+      const stored = row.submission;
       const missing = missingMaterials(stored, stored.materials);
-      return reply(saved.created ? 201 : 200, {
+      return reply(pending ? 202 : saved.created ? 201 : 200, {
         id: row.id,
         workflowId,
         status: row.status,
         deadline: row.deadline ? formatShanghaiInstant(row.deadline) : null,
+        receivedAt: stored.receivedAt,
         reviewRequired: { grounds: requirement.grounds },
+        ...(pending ? { start: startPendingBody(start) } : {}),
         ...(missing.length ? { missingMaterials: missing, message: describeMissing(missing) } : {}),
       });
     },
@@ -319,181 +335,123 @@ export function reviewRoutes(routes: Routes): void {
     async ({ params, principal, deps }) => present(deps, await loadVisibleReview(deps, principal, params.id)),
   );
 
-  // ---- Actions: each an Update whose validator refuses a wrong transition (409 with the reason). ----
-
-  routes.add(
+  // ---- Actions: one table; each an Update whose validator refuses a wrong transition (409 {error, rule, basis}). ----
+  type Target = Awaited<ReturnType<typeof actionTarget>>;
+  const by = ({ principal }: { principal: Principal }) => principal.personId;
+  addActions(
+    routes,
     {
-      method: 'post',
-      path: '/api/reviews/:id/materials',
       tag: 'reviews',
-      summary: 'Add materials (补充材料); completing the submission starts the review clock',
-      roles: ['handler'],
+      base: '/api/reviews/:id',
       params: idParams,
-      body: z.object({ materials: z.array(material).min(1).max(200), note: z.string().trim().max(2000).optional() }),
+      target: actionTarget,
+      // A retry of the action that ended the review, after its workflow closed: the review has ended.
+      onError: (err, target) => (isFinal(target.row.status) && isGone(err) ? ended(target.row) : undefined),
     },
-    async ({ params, body, principal, deps }) => {
-      const row = await loadOwnReview(deps, principal, params.id);
-      const view = await reviewUpdate(deps.temporal, row.workflow_id, addMaterialsUpdate, { by: principal.personId, materials: body.materials, note: body.note });
-      return view.missingMaterials.length ? { ...view, message: describeMissing(view.missingMaterials) } : view;
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/reviews/:id/assignment',
-      tag: 'reviews',
-      summary: 'Name the reviewer (确定审核人员): qualified (第七条), no interest, not recused (第十五条), not the handler',
-      roles: ['head', 'reviewer'],
-      params: idParams,
-      body: z.object({ reviewerId: personId }),
-    },
-    async ({ params, body, principal, deps }) => {
-      const row = await loadOwnReview(deps, principal, params.id);
-      const profile = await loadReviewerProfile(deps.pool, body.reviewerId);
-      return reviewUpdate(deps.temporal, row.workflow_id, assignReviewerUpdate, { by: principal.personId, reviewerId: body.reviewerId, profile });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/reviews/:id/recusal',
-      tag: 'reviews',
-      summary: 'A reviewer declares a direct interest and recuses (回避, 第十五条); they can no longer be assigned',
-      roles: ['reviewer'],
-      params: idParams,
-      body: z.object({ reason: text(2000) }),
-    },
-    async ({ params, body, principal, deps }) => {
-      const row = await loadOwnReview(deps, principal, params.id);
-      return reviewUpdate(deps.temporal, row.workflow_id, declareRecusalUpdate, { by: principal.personId, reason: body.reason });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/reviews/:id/extension',
-      tag: 'reviews',
-      summary: 'The reviewer asks the head for 3 more working days (案件复杂, 第十二条); once per round',
-      roles: ['reviewer'],
-      params: idParams,
-      body: z.object({ reason: text(2000) }),
-    },
-    async ({ params, body, principal, deps }) => {
-      const row = await loadOwnReview(deps, principal, params.id);
-      return reviewUpdate(deps.temporal, row.workflow_id, requestExtensionUpdate, { by: principal.personId, reason: body.reason });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/reviews/:id/extension/decision',
-      tag: 'reviews',
-      summary: "The head's decision on an extension: approved → +3 working days on the original deadline, never past the case deadline",
-      roles: ['head'],
-      params: idParams,
-      body: z.object({ approve: z.boolean(), note: text(2000) }),
-    },
-    async ({ params, body, principal, deps }) => {
-      const row = await loadOwnReview(deps, principal, params.id);
-      return reviewUpdate(deps.temporal, row.workflow_id, decideExtensionUpdate, { by: principal.personId, approve: body.approve, note: body.note });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/reviews/:id/opinion',
-      tag: 'reviews',
-      summary: 'The opinion (第十三条) on the eight-point checklist (第十一条); produces the 审核意见书 (GET /api/documents/:id)',
-      roles: ['reviewer'],
-      params: idParams,
-      body: z.object({ kind: z.enum(OPINION_KINDS), checklist: checklistSchema, text: z.string().trim().max(20_000).default('') }),
-    },
-    async ({ params, body, principal, deps }) => {
-      const issues = opinionIssues(body);
-      if (issues.length) throw new ValidationError(issues.map((i) => ({ path: `body.${i.path}`, message: i.message })));
-      const row = await loadOwnReview(deps, principal, params.id);
-      return reviewUpdate(deps.temporal, row.workflow_id, giveOpinionUpdate, { by: principal.personId, kind: body.kind, checklist: body.checklist, text: body.text });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/reviews/:id/resubmission',
-      tag: 'reviews',
-      summary: 'After a return: resubmit (a new round on a fresh 7-working-day clock; earlier rounds are kept)',
-      roles: ['handler'],
-      params: idParams,
-      body: z.object({ note: text(4000), materials: z.array(material).max(200).default([]) }),
-    },
-    async ({ params, body, principal, deps }) => {
-      const row = await loadOwnReview(deps, principal, params.id);
-      return reviewUpdate(deps.temporal, row.workflow_id, resubmitUpdate, { by: principal.personId, materials: body.materials, note: body.note });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/reviews/:id/dispute',
-      tag: 'reviews',
-      summary: 'After a return: the unit disagrees with the opinion and refers it to the head (第十四条第（二）项)',
-      roles: ['handler'],
-      params: idParams,
-      body: z.object({ reason: text(4000) }),
-    },
-    async ({ params, body, principal, deps }) => {
-      const row = await loadOwnReview(deps, principal, params.id);
-      return reviewUpdate(deps.temporal, row.workflow_id, disputeUpdate, { by: principal.personId, reason: body.reason });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/reviews/:id/dispute/decision',
-      tag: 'reviews',
-      summary: "The head decides a dispute: uphold the opinion, overrule it (flagged for supervisors), or record a collective discussion's outcome with its meeting record",
-      roles: ['head'],
-      params: idParams,
-      body: z
-        .object({
-          outcome: z.enum(DISPUTE_OUTCOMES),
-          reasons: text(4000),
-          meetingRecordRef: z.string().trim().min(1).max(500).optional(),
-          collectiveOutcome: z.enum(['uphold', 'overrule']).optional(),
-        })
-        .superRefine((b, ctx) => {
-          if (b.outcome !== 'collective') return;
-          if (!b.meetingRecordRef) ctx.addIssue({ code: 'custom', path: ['meetingRecordRef'], message: '集体讨论决定须附会议记录' });
-          if (!b.collectiveOutcome) ctx.addIssue({ code: 'custom', path: ['collectiveOutcome'], message: '须写明集体讨论的结论：uphold 或 overrule' });
-        }),
-    },
-    async ({ params, body, principal, deps }) => {
-      const row = await loadOwnReview(deps, principal, params.id);
-      return reviewUpdate(deps.temporal, row.workflow_id, decideDisputeUpdate, { by: principal.personId, ...body });
-    },
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/api/reviews/:id/withdrawal',
-      tag: 'reviews',
-      summary: 'Withdraw the submission (e.g. the case is transferred or closed); the review ends',
-      roles: ['handler', 'head'],
-      params: idParams,
-      body: z.object({ reason: text(2000) }),
-    },
-    async ({ params, body, principal, deps }) => {
-      const row = await loadOwnReview(deps, principal, params.id);
-      return reviewUpdate(deps.temporal, row.workflow_id, withdrawUpdate, { by: principal.personId, reason: body.reason });
-    },
+    [
+      action({
+        name: 'materials',
+        path: '/materials',
+        summary: 'Add materials (补充材料); completing the submission starts the review clock',
+        roles: ['handler'],
+        body: z.object({ materials: z.array(material).min(1).max(200), note: z.string().trim().max(2000).optional() }),
+        update: addMaterialsUpdate,
+        arg: (c) => ({ by: by(c), materials: c.body.materials, note: c.body.note }),
+        present: (view) => (view.missingMaterials.length ? { ...view, message: describeMissing(view.missingMaterials) } : view),
+      }),
+      action({
+        name: 'assignment',
+        path: '/assignment',
+        summary: 'Name the reviewer (确定审核人员): qualified (第七条), no interest, not recused (第十五条), not the handler',
+        roles: ['head', 'reviewer'],
+        body: z.object({ reviewerId: personId }),
+        update: assignReviewerUpdate,
+        arg: async (c) => ({ by: by(c), reviewerId: c.body.reviewerId, profile: await loadReviewerProfile(c.deps.pool, c.body.reviewerId) }),
+      }),
+      action({
+        name: 'recusal',
+        path: '/recusal',
+        summary: 'A reviewer declares a direct interest and recuses (回避, 第十五条); they can no longer be assigned',
+        roles: ['reviewer'],
+        body: z.object({ reason: text(2000) }),
+        update: declareRecusalUpdate,
+        arg: (c) => ({ by: by(c), reason: c.body.reason }),
+      }),
+      action({
+        name: 'extension',
+        path: '/extension',
+        summary: 'The reviewer asks the head for 3 more working days (案件复杂, 第十二条); once per round',
+        roles: ['reviewer'],
+        body: z.object({ reason: text(2000) }),
+        update: requestExtensionUpdate,
+        arg: (c) => ({ by: by(c), reason: c.body.reason }),
+      }),
+      action({
+        name: 'extension-decision',
+        path: '/extension/decision',
+        summary: "The head's decision on an extension: approved → +3 working days on the original deadline, never past the case deadline",
+        roles: ['head'],
+        body: z.object({ approve: z.boolean(), note: text(2000) }),
+        update: decideExtensionUpdate,
+        arg: (c) => ({ by: by(c), approve: c.body.approve, note: c.body.note }),
+      }),
+      action({
+        name: 'opinion',
+        path: '/opinion',
+        summary: 'The opinion (第十三条) on the eight-point checklist (第十一条); produces the 审核意见书 (GET /api/documents/:id)',
+        roles: ['reviewer'],
+        body: z.object({ kind: z.enum(OPINION_KINDS), checklist: checklistSchema, text: z.string().trim().max(20_000).default('') }),
+        check: (body) => opinionIssues(body),
+        update: giveOpinionUpdate,
+        arg: (c) => ({ by: by(c), kind: c.body.kind, checklist: c.body.checklist, text: c.body.text }),
+      }),
+      action({
+        name: 'resubmission',
+        path: '/resubmission',
+        summary: 'After a return: resubmit (a new round on a fresh 7-working-day clock; earlier rounds are kept)',
+        roles: ['handler'],
+        body: z.object({ note: text(4000), materials: z.array(material).max(200).default([]) }),
+        update: resubmitUpdate,
+        arg: (c) => ({ by: by(c), materials: c.body.materials, note: c.body.note }),
+      }),
+      action({
+        name: 'dispute',
+        path: '/dispute',
+        summary: 'After a return: the unit disagrees with the opinion and refers it to the head (第十四条第（二）项)',
+        roles: ['handler'],
+        body: z.object({ reason: text(4000) }),
+        update: disputeUpdate,
+        arg: (c) => ({ by: by(c), reason: c.body.reason }),
+      }),
+      action({
+        name: 'dispute-decision',
+        path: '/dispute/decision',
+        summary: "The head decides a dispute: uphold the opinion, overrule it (flagged for supervisors), or record a collective discussion's outcome with its meeting record",
+        roles: ['head'],
+        body: z
+          .object({
+            outcome: z.enum(DISPUTE_OUTCOMES),
+            reasons: text(4000),
+            meetingRecordRef: z.string().trim().min(1).max(500).optional(),
+            collectiveOutcome: z.enum(['uphold', 'overrule']).optional(),
+          })
+          .superRefine((b, ctx) => {
+            if (b.outcome !== 'collective') return;
+            if (!b.meetingRecordRef) ctx.addIssue({ code: 'custom', path: ['meetingRecordRef'], message: '集体讨论决定须附会议记录' });
+            if (!b.collectiveOutcome) ctx.addIssue({ code: 'custom', path: ['collectiveOutcome'], message: '须写明集体讨论的结论：uphold 或 overrule' });
+          }),
+        update: decideDisputeUpdate,
+        arg: (c) => ({ by: by(c), ...c.body }),
+      }),
+      action({
+        name: 'withdrawal',
+        path: '/withdrawal',
+        summary: 'Withdraw the submission (e.g. the case is transferred or closed); the review ends',
+        roles: ['handler', 'head'],
+        body: z.object({ reason: text(2000) }),
+        update: withdrawUpdate,
+        arg: (c) => ({ by: by(c), reason: c.body.reason }),
+      }),
+    ] satisfies Array<ActionSpec<any, any, any, Target>>,
   );
 }
-
