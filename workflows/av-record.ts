@@ -1,10 +1,11 @@
-import { allHandlersFinished, condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { AvRecordOutcome, RecordStage } from '../domain/case-file/types';
-import { avRecordClockQuery, avStoredSignal } from './case-file-messages';
-import { CaseNumberKey, ProcessKindKey, StatusKey, UnitKey } from './search-attributes';
-import { setCurrentDetails } from './shared/details';
-import { LegalDeadline } from './shared/legal-deadline';
-import { appendCaseRecord, clearDeadlineAttributes, escalate, shanghaiMinute, tell } from './shared/record-and-notify';
+import { getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
+import type { AvRecordOutcome, AvRecordReport, RecordStage } from '../domain/case-file/types';
+import { escalationRecipients, shanghaiMinute as minute } from './case-file-effects';
+import { avRecordClockQuery, avRecordReportSignal, avStoredSignal } from './case-file-messages';
+import { ProcessKit, type KitCarry } from './kit/process';
+import { avRecordWorkflowV1 } from './legacy/av-record-v1';
+
+export { avRecordClockQuery, avRecordWorkflowId, avStoredSignal, type AvRecordClock, type AvRecordOutcome } from './case-file-messages';
 
 export interface AvRecordInput {
   unit: string;
@@ -19,82 +20,91 @@ export interface AvRecordInput {
   returnedAt?: string;
 }
 
-export { avRecordClockQuery, avRecordWorkflowId, avStoredSignal, type AvRecordClock, type AvRecordOutcome } from './case-file-messages';
+/** What a run hands to the next (continue-as-new). */
+export interface AvRecordCarry {
+  stored?: { by: string; at: string };
+  kit: KitCarry;
+}
+
+/** Histories with this marker run on the process kit; older ones replay `avRecordWorkflowV1`. */
+export const AV_RECORD_KIT_PATCH = 'av-record-process-kit';
 
 /**
  * The 24-hour clock of one audio-video record (本政办发〔2019〕33号 第三十二条): 音像记录制作完成后
- * 24小时内存储至执法信息系统. A child of the case file, so each record's clock runs on its own.
+ * 24小时内存储至执法信息系统. A child of the case file, started with its own search attributes
+ * (ProcessKind `av-record`); it reports its clock and its outcome to the case file by SIGNAL (to the
+ * case's workflow ID, so whichever run of the case is current gets it).
  */
-export async function avRecordWorkflow(input: AvRecordInput): Promise<AvRecordOutcome> {
-  const workflowId = workflowInfo().workflowId;
+export async function avRecordWorkflow(input: AvRecordInput, carried?: AvRecordCarry): Promise<AvRecordOutcome> {
+  if (!carried && !patched(AV_RECORD_KIT_PATCH)) return avRecordWorkflowV1(input);
   const label = `音像记录 #${input.n}（${input.ref}）`;
-  const link = { workflowId: input.caseWorkflowId, caseNumber: input.caseNumber };
-  let stored: { by: string; at: string } | undefined;
-  upsertSearchAttributes([
-    { key: UnitKey, value: input.unit },
-    { key: CaseNumberKey, value: input.caseNumber },
-    { key: ProcessKindKey, value: 'case-file' },
-    { key: StatusKey, value: 'av-pending' },
-  ]);
+  const kit = new ProcessKit({ unit: input.unit, caseNumber: input.caseNumber, link: { workflowId: input.caseWorkflowId, caseNumber: input.caseNumber }, carry: carried?.kit });
+  let stored = carried?.stored;
   setHandler(avStoredSignal, (s) => {
     stored ??= s;
   });
-
-  const clock = new LegalDeadline(
+  const parent = getExternalWorkflowHandle(input.caseWorkflowId);
+  let escalations = carried?.kit.clock?.overdueSent ? 1 : 0;
+  const report = async (outcome?: AvRecordOutcome) => {
+    const r: AvRecordReport = { n: input.n, deadline: clock.schedule?.deadline, basis: clock.schedule?.basis, level: outcome ? 'none' : clock.level, escalations, outcome };
+    try {
+      await parent.signal(avRecordReportSignal, r);
+    } catch (err) {
+      // The case file is gone (deleted by an operator): the record's own history still has it all.
+      log.warn('case file not reachable', { caseWorkflowId: input.caseWorkflowId, error: (err as Error).message });
+    }
+  };
+  const clock = kit.startClock(
     { from: input.returnedAt ?? input.madeAt, hourLimit: 'storeAudioVideo' },
-    {
+    kit.hooked({
       // An hour limit has no "two working days before": its whole window is the last day.
-      onLastDay: async (s) => {
-        await tell({
-          idempotencyKey: `${workflowId}:av.store-due`,
-          unit: input.unit,
-          kind: 'reminder',
-          subject: `${input.caseNumber} ${label}须于 ${shanghaiMinute(s.deadline)} 前存储`,
-          body: `案件 ${input.caseNumber} 的${label}须在 ${shanghaiMinute(s.deadline)} 前存储至执法信息系统或专用存储器，执法人员不得自行保管（${s.basis}）。`,
-          link,
-        });
-      },
-      onOverdue: async (s, n) => {
-        if (n === 1) {
-          await appendCaseRecord({
+      onLastDay: async (s, tag) => {
+        kit.notify(
+          {
             unit: input.unit,
-            caseNumber: input.caseNumber,
-            stage: input.stage,
-            actor: 'system',
-            action: 'av.overdue',
-            summary: `${label}超过24小时未存储至执法信息系统（期限 ${shanghaiMinute(s.deadline)}）`,
-            occurredAt: new Date().toISOString(),
-            payload: { n: input.n, ref: input.ref, deadline: s.deadline, basis: s.basis },
-            idempotencyKey: `${workflowId}:av.overdue`,
-          });
-        }
-        await escalate({
-          idempotencyKey: `${workflowId}:av.overdue:${n}`,
-          unit: input.unit,
-          subject: `超期未存储：${input.caseNumber} ${label}`,
-          body: `单位 ${input.unit} 案件 ${input.caseNumber} 的${label}已超过存储期限 ${shanghaiMinute(s.deadline)}（${s.basis}），仍未存储（第 ${n} 次督办）。`,
-          link,
-        });
+            kind: 'reminder',
+            subject: `${input.caseNumber} ${label}须于 ${minute(s.deadline)} 前存储`,
+            body: `案件 ${input.caseNumber} 的${label}须在 ${minute(s.deadline)} 前存储至执法信息系统或专用存储器，执法人员不得自行保管（${s.basis}）。`,
+          },
+          `av.store-due:${tag}`,
+        );
+        await report();
       },
-    },
+      // Once, when the 24 hours pass; the daily digest carries the overdue record after that.
+      onOverdue: async (s, tag) => {
+        escalations += 1;
+        await kit.record({
+          stage: input.stage,
+          actor: 'system',
+          action: 'av.overdue',
+          summary: `${label}超过24小时未存储至执法信息系统（期限 ${minute(s.deadline)}）`,
+          payload: { n: input.n, ref: input.ref, deadline: s.deadline, basis: s.basis },
+        });
+        const body = `单位 ${input.unit} 案件 ${input.caseNumber} 的${label}已超过存储期限 ${minute(s.deadline)}（${s.basis}），仍未存储。`;
+        for (const unit of await escalationRecipients(input.unit)) {
+          kit.notify({ unit, kind: 'escalation', subject: `超期未存储：${input.caseNumber} ${label}`, body }, `av.overdue:${tag}:${unit}`);
+        }
+        await report();
+      },
+    }),
+    carried?.kit.clock,
   );
-  setHandler(avRecordClockQuery, () => ({
-    n: input.n,
-    ref: input.ref,
-    deadline: clock.schedule?.deadline,
-    basis: clock.schedule?.basis,
-    level: clock.level,
-    escalations: clock.escalations,
-    stored,
-  }));
+  setHandler(avRecordClockQuery, () => ({ n: input.n, ref: input.ref, deadline: clock.schedule?.deadline, basis: clock.schedule?.basis, level: clock.level, escalations, stored }));
 
   const schedule = await clock.start();
-  setCurrentDetails({ step: `${label}待存储`, who: input.unit, deadline: shanghaiMinute(schedule.deadline) });
-  await clock.waitUntil(() => stored !== undefined);
-  const late = Date.parse(stored!.at) > Date.parse(clock.schedule!.deadline);
-  clearDeadlineAttributes();
-  upsertSearchAttributes([{ key: StatusKey, value: 'av-stored' }]);
-  setCurrentDetails({ step: `${label}已存储${late ? '（超期）' : ''}`, who: input.unit });
-  await condition(allHandlersFinished);
-  return { storedAt: stored!.at, storedBy: stored!.by, late, escalations: clock.escalations };
+  kit.initialised();
+  kit.showState('av-pending', { step: `${label}待存储`, who: input.unit, deadline: minute(schedule.deadline) });
+  await clock.waitUntil(
+    () => stored !== undefined,
+    () => kit.continueAsNewDue(),
+    kit.msUntilRetirement(),
+  );
+  if (stored === undefined) return kit.continueAsNew<typeof avRecordWorkflow>(() => [input, { stored, kit: kit.carry() }]);
+  const late = Date.parse(stored.at) > Date.parse(clock.schedule!.deadline);
+  kit.stopClock();
+  kit.showState('av-stored', { step: `${label}已存储${late ? '（超期）' : ''}`, who: input.unit });
+  const outcome: AvRecordOutcome = { storedAt: stored.at, storedBy: stored.by, late, escalations };
+  await report(outcome);
+  await kit.settled();
+  return outcome;
 }

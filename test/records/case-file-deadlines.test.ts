@@ -5,7 +5,7 @@ import { officialCalendar } from '../../domain/official-calendar';
 import { computeDeadline, warningSchedule } from '../../domain/periods';
 import { CaseRecordStore } from '../../infra/case-record-store';
 import { CalendarStore } from '../../infra/calendar-store';
-import { calendarPublishedSignal } from '../../workflows/shared/legal-deadline';
+import { calendarPublishedSignal } from '../../workflows/kit/process';
 import { avRecordClockQuery, avRecordWorkflowId } from '../../workflows/av-record';
 import {
   approveUrgentStartUpdate,
