@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { ReviewStore } from '../../infra/review-store';
 import { CHECKLIST_ITEMS, type Checklist, type ChecklistItem, type ReviewerProfile } from '../../domain/review-rules';
 import { legalReviewWorkflow, legalReviewWorkflowId, type LegalReviewInput } from '../../workflows/legal-review';
+import { initialSearchAttributes } from '../../workflows/search-attributes';
 import { exportHistoryIfRecording as exportHistory } from '../replay/export-history';
 import { startTimeSkippingWorker } from '../helpers/temporal';
 
@@ -108,7 +109,14 @@ export async function startReviewTestEnv(): Promise<ReviewTestEnv> {
       const workflowId = legalReviewWorkflowId(input.unit, input.caseNumber);
       // As the API does: the submission is stored before the workflow starts.
       await store.saveSubmission(input, workflowId, input.receivedAt);
-      return env.client.workflow.start(legalReviewWorkflow, { taskQueue, workflowId, args: [input], staticSummary: `法制审核 ${input.caseNumber} ${input.title}` });
+      // As the start outbox does: the identifying search attributes are set at start.
+      return env.client.workflow.start(legalReviewWorkflow, {
+        taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [...initialSearchAttributes('legal-review', input.unit, input.caseNumber, 'submitted')],
+        staticSummary: `法制审核 ${input.caseNumber} ${input.title}`,
+      });
     },
     finished: (handle) => plainClient.workflow.getHandle<typeof legalReviewWorkflow>(handle.workflowId).result(),
     stop,

@@ -95,6 +95,11 @@ export class ProcessKit {
     return this.mutex.runExclusive(fn);
   }
 
+  /** The main loop's steps: alone, like a handler (no initialisation gate: the main loop initialises). */
+  locked<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.mutex.runExclusive(fn);
+  }
+
   // ---- idempotency keys ----
 
   /** The next key: run-scoped and deterministic; `label` only makes it readable. */
@@ -175,7 +180,7 @@ export class ProcessKit {
       async (...args: A) => {
         if (!fn) return;
         try {
-          await this.mutex.runExclusive(() => fn(...args));
+          await this.locked(() => fn(...args));
         } catch (err) {
           log.error('clock step failed; the process continues', { error: (err as Error).message });
         }

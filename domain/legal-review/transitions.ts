@@ -1,0 +1,162 @@
+// 法制审核 (本政办发〔2019〕34号): WHICH action is allowed WHEN, and why not. One row per action:
+// the statuses it is allowed in, the rule id a refusal carries, the article it rests on, and the
+// guard (further conditions on the state and the arguments). Workflow validators call `check`; the
+// API answers a refusal with 409 {error, rule, basis}. What an allowed action DOES is in reducer.ts.
+import { LEGAL_REVIEW_RULES, opinionIssues, reviewerEligibility, type ReviewerProfile } from '../review-rules';
+import { currentRound, STATUS_LABELS, type ReviewState } from './state';
+import type {
+  AddMaterialsRequest,
+  AssignReviewerRequest,
+  DisputeDecisionInput,
+  DisputeInput,
+  ExtensionDecisionInput,
+  ExtensionRequestInput,
+  OpinionInput,
+  RecusalRequest,
+  ResubmissionInput,
+  ReviewStatus,
+  WithdrawalInput,
+} from './types';
+
+export interface Refusal {
+  rule: string;
+  basis: string;
+  message: string;
+}
+
+/** The user actions (one Update each) and what the caller sends with them. */
+export interface ActionArgs {
+  addMaterials: AddMaterialsRequest;
+  assignReviewer: AssignReviewerRequest;
+  declareRecusal: RecusalRequest;
+  requestExtension: ExtensionRequestInput;
+  decideExtension: ExtensionDecisionInput;
+  giveOpinion: OpinionInput;
+  resubmit: ResubmissionInput;
+  dispute: DisputeInput;
+  decideDispute: DisputeDecisionInput;
+  withdraw: WithdrawalInput;
+}
+export type ActionName = keyof ActionArgs;
+
+interface Transition<A extends ActionName> {
+  /** What the action is called in a refusal (不能…). */
+  label: string;
+  /** Statuses the action is allowed in; otherwise refused with rule `wrong_state`. */
+  from: readonly ReviewStatus[];
+  /** The article of 本政办发〔2019〕34号 the action rests on (the refusal's basis). */
+  article: string;
+  /** Further conditions: a refusal, or undefined when allowed. */
+  guard?: (s: ReviewState, a: ActionArgs[A], now: string) => Refusal | undefined;
+}
+
+const OPEN: readonly ReviewStatus[] = ['awaiting_materials', 'awaiting_assignment', 'in_review', 'extension_requested', 'returned', 'disputed'];
+const at = (article: string) => `${LEGAL_REVIEW_RULES} ${article}`;
+
+// ---- guards, each one rule ----
+const no = (rule: string, article: string, message: string): Refusal => ({ rule, basis: at(article), message });
+const required = (value: string | undefined, what: string, article: string) => (!value?.trim() ? no('missing_reason', article, `须写明${what}`) : undefined);
+const assignedReviewer = (s: ReviewState, by: string, what: string) =>
+  s.reviewer?.personId !== by ? no('not_assigned_reviewer', '第十一条', `只有本案的审核人员（${s.reviewer?.personId ?? '尚未分配'}）可以${what}`) : undefined;
+// Between a submission becoming complete and its clock starting nothing may be decided.
+const clockRunning = (s: ReviewState) => (!currentRound(s).deadline ? no('clock_not_started', '第十二条', '审核期限正在计算，请稍后再试') : undefined);
+const first = (...checks: Array<Refusal | undefined>) => checks.find((c) => c !== undefined);
+
+export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
+  addMaterials: {
+    label: '补充材料',
+    from: ['awaiting_materials', 'awaiting_assignment', 'in_review', 'extension_requested'],
+    article: '第九条',
+    guard: (_s, a) => (a.materials.length === 0 ? no('no_materials', '第九条', '没有提交任何材料') : undefined),
+  },
+  assignReviewer: {
+    label: '分配审核人员',
+    from: ['awaiting_materials', 'awaiting_assignment', 'in_review'],
+    article: '第七条',
+    guard: (s, a) => {
+      if (s.reviewer?.personId === a.reviewerId) return no('already_assigned', '第七条', `${a.reviewerId} 已是本案审核人员`);
+      const eligibility = reviewerEligibility({
+        personId: a.reviewerId,
+        profile: a.profile as ReviewerProfile | null,
+        reviewUnit: s.input.unit,
+        decisionKind: s.input.decisionKind,
+        submittedBy: s.input.submittedBy,
+        interestedPersons: s.input.interestedPersons,
+        recusedPersons: s.recusals.map((r) => r.personId),
+      });
+      return eligibility.ok ? undefined : no(eligibility.rule, '第七条、第十五条', eligibility.message);
+    },
+  },
+  declareRecusal: {
+    label: '申明回避',
+    from: OPEN,
+    article: '第十五条',
+    guard: (s, a) => first(required(a.reason, '回避理由', '第十五条'), s.recusals.some((r) => r.personId === a.by) ? no('already_recused', '第十五条', `${a.by} 已申明回避`) : undefined),
+  },
+  requestExtension: {
+    label: '申请延期',
+    from: ['in_review'],
+    article: '第十二条',
+    guard: (s, a, now) =>
+      first(
+        clockRunning(s),
+        assignedReviewer(s, a.by, '申请延期'),
+        required(a.reason, '延期理由（案件复杂的情形）', '第十二条'),
+        currentRound(s).extension ? no('one_extension_per_round', '第十二条', `本轮审核已申请过延期，每次送审只能延长一次（${LEGAL_REVIEW_RULES} 第十二条）`) : undefined,
+        // "经负责人批准可以延长" presupposes a period that has not run out (review C3).
+        Date.parse(now) > Date.parse(currentRound(s).deadline!) ? no('extension_after_deadline', '第十二条', `审核期限已于 ${currentRound(s).deadline} 届满，不能再申请延长`) : undefined,
+      ),
+  },
+  decideExtension: {
+    label: '审批延期',
+    from: ['extension_requested'],
+    article: '第十二条',
+    guard: (_s, a) => required(a.note, '审批意见', '第十二条'),
+  },
+  giveOpinion: {
+    label: '提出审核意见',
+    from: ['in_review', 'extension_requested'],
+    article: '第十一条、第十三条',
+    guard: (s, a) => {
+      const issues = opinionIssues(a);
+      return first(clockRunning(s), assignedReviewer(s, a.by, '提出审核意见'), issues.length ? no('inconsistent_opinion', '第十一条、第十三条', issues.map((i) => `${i.path}: ${i.message}`).join('; ')) : undefined);
+    },
+  },
+  resubmit: {
+    label: '重新送审',
+    from: ['returned'],
+    article: '第十四条',
+    guard: (_s, a) => required(a.note, '对审核意见的处理情况', '第十四条'),
+  },
+  dispute: {
+    label: '提出异议',
+    from: ['returned'],
+    article: '第十四条',
+    guard: (s, a) =>
+      first(required(a.reason, '异议理由', '第十四条'), currentRound(s).dispute ? no('already_disputed', '第十四条', '对本次审核意见的异议已由负责人决定；请按意见处理后重新送审') : undefined),
+  },
+  decideDispute: {
+    label: '决定异议',
+    from: ['disputed'],
+    article: '第十四条',
+    guard: (_s, a) =>
+      first(
+        required(a.reasons, '决定理由', '第十四条'),
+        a.outcome === 'collective' && !a.meetingRecordRef?.trim() ? no('meeting_record_required', '第十四条', `集体讨论决定须附会议记录（${LEGAL_REVIEW_RULES} 第十四条第（二）项）`) : undefined,
+        a.outcome === 'collective' && !a.collectiveOutcome ? no('collective_outcome_required', '第十四条', '须写明集体讨论的结论：维持（uphold）或不采纳（overrule）审核意见') : undefined,
+      ),
+  },
+  withdraw: {
+    label: '撤回',
+    from: OPEN,
+    article: '第九条',
+    guard: (_s, a) => required(a.reason, '撤回理由', '第九条'),
+  },
+};
+
+/** Why `action` with `args` is not allowed now, or undefined when it is. */
+export function check<A extends ActionName>(s: ReviewState, action: A, args: ActionArgs[A], now: string): Refusal | undefined {
+  const t = TRANSITIONS[action] as Transition<A>;
+  if (!t.from.includes(s.status)) return no('wrong_state', t.article, `审核处于“${STATUS_LABELS[s.status]}”状态，不能${t.label}`);
+  return t.guard?.(s, args, now);
+}
