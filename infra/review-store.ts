@@ -23,13 +23,15 @@ export class ReviewStore {
   }
 
   /**
-   * Keeps the row at the newest state the workflow reported: newer is a later run (a reset or a
-   * continued run), then a higher revision within it; a late, older report changes nothing.
+   * Keeps the row at the newest state the workflow reported. Within one run the higher revision
+   * wins; a report from another run than the stored one (after a reset or continue-as-new) wins
+   * only when the caller has established that its run is the workflow's current one
+   * (`run.current`). Otherwise nothing changes and `otherRun` says why.
    */
-  async project(view: ProjectedReview): Promise<{ applied: boolean }> {
+  async project(view: ProjectedReview, run: { runId: string; current: boolean }): Promise<{ applied: boolean; otherRun: boolean }> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO reviews AS r (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at,
-                                 status, round, reviewer_id, deadline, last_day, warning_level, overdue, extended, opinion_kind, flagged, flag_reason, view, revision, run_started_at, updated_at)
+                                 status, round, reviewer_id, deadline, last_day, warning_level, overdue, extended, opinion_kind, flagged, flag_reason, view, revision, run_id, updated_at)
        -- Normally the API stored the submission first; a workflow started another way still gets its row.
        VALUES ($1, $2, $3, $4, $5, $6, $7, '{}'::jsonb, $8, now(),
                $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, now())
@@ -37,8 +39,9 @@ export class ReviewStore {
          status = EXCLUDED.status, round = EXCLUDED.round, reviewer_id = EXCLUDED.reviewer_id, deadline = EXCLUDED.deadline,
          last_day = EXCLUDED.last_day, warning_level = EXCLUDED.warning_level, overdue = EXCLUDED.overdue, extended = EXCLUDED.extended,
          opinion_kind = EXCLUDED.opinion_kind, flagged = EXCLUDED.flagged, flag_reason = EXCLUDED.flag_reason, view = EXCLUDED.view,
-         revision = EXCLUDED.revision, run_started_at = EXCLUDED.run_started_at, updated_at = now()
-       WHERE (COALESCE(r.run_started_at, '-infinity'), r.revision) < (COALESCE(EXCLUDED.run_started_at, '-infinity'), EXCLUDED.revision)`,
+         revision = EXCLUDED.revision, run_id = EXCLUDED.run_id, updated_at = now()
+       WHERE (r.run_id IS NOT DISTINCT FROM EXCLUDED.run_id AND r.revision < EXCLUDED.revision)
+          OR (r.run_id IS DISTINCT FROM EXCLUDED.run_id AND $23::boolean)`,
       [
         view.id,
         view.workflowId,
@@ -61,10 +64,13 @@ export class ReviewStore {
         view.flagReason,
         JSON.stringify(view),
         view.revision,
-        view.runStartedAt ?? null,
+        run.runId,
+        run.current,
       ],
     );
-    return { applied: (rowCount ?? 0) > 0 };
+    if ((rowCount ?? 0) > 0) return { applied: true, otherRun: false };
+    const { rows } = await this.pool.query<{ run_id: string | null }>('SELECT run_id FROM reviews WHERE workflow_id = $1', [view.workflowId]);
+    return { applied: false, otherRun: rows[0]?.run_id !== run.runId };
   }
 }
 

@@ -1,7 +1,9 @@
 -- Up Migration
--- The projection follows the newest run of a review's workflow: after a `temporal workflow reset`
--- the new run's revisions start lower than the old run's, so "newer" is (run_started_at, revision).
-ALTER TABLE reviews ADD COLUMN run_started_at timestamptz;
+-- The projection follows the newest run of a review's workflow. After a `temporal workflow reset`
+-- the new run's revisions start lower than the old run's, so a report from another run than the
+-- stored one wins when that run is the workflow's current run (asked of Temporal), and within one
+-- run the higher revision wins.
+ALTER TABLE reviews ADD COLUMN run_id text;
 
 -- Down Migration
-ALTER TABLE reviews DROP COLUMN run_started_at;
+ALTER TABLE reviews DROP COLUMN run_id;

@@ -68,7 +68,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
         return;
       }
       case 'project':
-        await reviews.projectReview({ ...projection(next), runStartedAt: workflowInfo().runStartTime.toISOString() });
+        await reviews.projectReview(projection(next));
         return;
       case 'notify':
         kit.notify(effect.notice, effect.label);

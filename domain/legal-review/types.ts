@@ -144,10 +144,7 @@ export interface ReviewView {
  * What the projection stores: the view without its event list, which the case record holds (so
  * the activity input, kept in history on every change, does not grow with the history itself).
  */
-export type ProjectedReview = Omit<ReviewView, 'history'> & {
-  /** When the reporting run started: the projection keeps the newest run's newest revision. */
-  runStartedAt?: string;
-};
+export type ProjectedReview = Omit<ReviewView, 'history'>;
 
 export interface AddMaterialsRequest {
   by: string;
