@@ -4,16 +4,21 @@
 #   TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH   use these instead (nothing is installed)
 #   SANXIANG_TOOLS_DIR                               cache location (default ~/.cache/sanxiang-tools)
 # Without Go or Maven it installs nothing: the SDK then downloads its own binaries (needs internet).
+#
+#   install-tools.sh temporal-server   instead: the production Temporal server, its SQL schema tool
+#                                      and schema files (npm run prod-like); needs Go; ~10 min once
 set -euo pipefail
 
 TOOLS_DIR="${SANXIANG_TOOLS_DIR:-$HOME/.cache/sanxiang-tools}"
 TEMPORAL_CLI_VERSION="v1.5.1"           # newer tags carry a replace directive: not go-installable
 TEST_SERVER_VERSION="1.32.1"            # io.temporal:temporal-test-server
+TEMPORAL_SERVER_VERSION="v1.29.1"       # go.temporal.io/server: the version the CLI above embeds
 say() { printf '[tools] %s\n' "$*" >&2; }
 mkdir -p "$TOOLS_DIR"
 
-# Concurrent runs (CI and a developer, two npm scripts) must not build twice.
-exec 9>"$TOOLS_DIR/.lock"
+# Concurrent runs (CI and a developer, two npm scripts) must not build twice. The server build has
+# its own lock, so that its minutes never hold up a test run.
+exec 9>"$TOOLS_DIR/.lock${1:+-$1}"
 flock 9
 
 install_temporal_cli() {
@@ -79,5 +84,31 @@ build_class_archive() {
   sleep 1; kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-install_temporal_cli
-install_test_server
+# The production server (temporal-server) and temporal-sql-tool, built from the module proxy like
+# the CLI (no binary downloads), plus the PostgreSQL schema files the SQL tool applies (they ship in
+# the server module). The CLI embeds this very server version, so the build reuses its compiled
+# packages from Go's build cache.
+install_temporal_server() {
+  local dir="$TOOLS_DIR/temporal-server-$TEMPORAL_SERVER_VERSION"
+  if [ -x "$dir/temporal-server" ] && [ -x "$dir/temporal-sql-tool" ] && [ -f "$dir/.complete" ]; then say "Temporal server $TEMPORAL_SERVER_VERSION: cached at $dir"; return; fi
+  if ! command -v go >/dev/null 2>&1; then say "Temporal server: needs a Go toolchain (go install)"; return 1; fi
+  say "Temporal server $TEMPORAL_SERVER_VERSION and SQL tool: building with go install (several minutes, once)..."
+  local tmp="$dir.tmp"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  GOBIN="$tmp" GOFLAGS=-buildvcs=false go install "go.temporal.io/server/cmd/server@$TEMPORAL_SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@$TEMPORAL_SERVER_VERSION"
+  mv "$tmp/server" "$tmp/temporal-server"; mv "$tmp/sql" "$tmp/temporal-sql-tool"
+  local module
+  module="$(go mod download -json "go.temporal.io/server@$TEMPORAL_SERVER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  mkdir -p "$tmp/schema"
+  cp -r "$module/schema/postgresql" "$tmp/schema/"
+  chmod -R u+w "$tmp/schema"
+  rm -rf "$dir"; mv "$tmp" "$dir"
+  touch "$dir/.complete"
+  say "Temporal server: installed at $dir"
+}
+
+case "${1:-}" in
+  "") install_temporal_cli; install_test_server ;;
+  temporal-server) install_temporal_server ;;
+  *) say "unknown argument $1 (none, or temporal-server)"; exit 2 ;;
+esac
