@@ -1,10 +1,11 @@
 # API and worker image (docker-compose.yml). Workflows are bundled at build time.
+# `npm run prod-like` performs these very steps without Docker (scripts/prod-like.ts reads this file).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && cp -r migrations dist/migrations && npm prune --omit=dev
+RUN npm run build && rm -rf dist/migrations && cp -r migrations dist/migrations && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 WORKDIR /app
