@@ -109,9 +109,9 @@ export class LegalDeadline {
 
   /**
    * Runs reminders and the overdue escalation until `done()` holds or `pause()` holds (the process
-   * wants to continue as new; call `waitUntil` again in the next run). `maxWaitMs` bounds one wait.
+   * wants to continue as new; call `waitUntil` again in the next run). `maxWait` bounds one wait.
    */
-  async waitUntil(done: () => boolean, pause: () => boolean = () => false, maxWaitMs?: number): Promise<void> {
+  async waitUntil(done: () => boolean, pause: () => boolean = () => false, maxWait?: number | (() => number)): Promise<void> {
     await this.start();
     while (!done() && !pause()) {
       if (this.s.pendingReason !== undefined) {
@@ -120,6 +120,8 @@ export class LegalDeadline {
       }
       const next = this.nextMilestone();
       const untilNext = next ? Math.max(1, next.at - Date.now()) : undefined;
+      // A function is asked again before every wait (e.g. the time left until the run retires).
+      const maxWaitMs = typeof maxWait === 'function' ? maxWait() : maxWait;
       const wait = untilNext === undefined ? maxWaitMs : maxWaitMs === undefined ? untilNext : Math.min(untilNext, maxWaitMs);
       const interrupted = await condition(() => done() || pause() || this.s.pendingReason !== undefined, wait as number);
       if (interrupted || !next || Date.now() < next.at) continue;
