@@ -97,7 +97,7 @@ export async function avRecordWorkflow(input: AvRecordInput, carried?: AvRecordC
   await clock.waitUntil(
     () => stored !== undefined,
     () => kit.continueAsNewDue(),
-    kit.msUntilRetirement(),
+    () => kit.msUntilRetirement(),
   );
   if (stored === undefined) return kit.continueAsNew<typeof avRecordWorkflow>(() => [input, { stored, kit: kit.carry() }]);
   const late = Date.parse(stored.at) > Date.parse(clock.schedule!.deadline);

@@ -132,10 +132,9 @@ export async function caseFileWorkflow(input: CaseFileInput, carried?: CaseFileC
 
   const continueAsNew = () => kit.continueAsNew<typeof caseFileWorkflow>(() => [input, { state, kit: kit.carry(), maxHistoryEvents: carried?.maxHistoryEvents }]);
 
-  if (!carried) {
-    await kit.record(openedEntry(input));
-    await projectCaseFile(state);
-  }
+  // The first run records the opening; every run writes the row once, so it names the current run.
+  if (!carried) await kit.record(openedEntry(input));
+  await projectCaseFile(state);
   kit.initialised();
   show();
 
@@ -170,7 +169,7 @@ export async function caseFileWorkflow(input: CaseFileInput, carried?: CaseFileC
     );
     const s = await clock.start();
     if (state.urgentApproval!.deadline !== s.deadline) await kit.exclusive(() => event({ kind: 'urgentClock', deadline: s.deadline, level: clock.level }));
-    await clock.waitUntil(() => !urgentPending(), canDue, kit.msUntilRetirement());
+    await clock.waitUntil(() => !urgentPending(), canDue, () => kit.msUntilRetirement());
     if (urgentPending()) return continueAsNew();
     kit.stopClock();
     show();
@@ -211,7 +210,7 @@ export async function caseFileWorkflow(input: CaseFileInput, carried?: CaseFileC
     const clock = kit.startClock({ from: state.enforcementEndedAt!, steps: [{ statute: 'archiveCaseFile' }] }, kit.hooked(archiveHooks), kit.carriedClock);
     const s = await clock.start();
     if (state.archiveDeadline?.deadline !== s.deadline) await kit.exclusive(() => event({ kind: 'archiveClock', ...clockView(s), level: clock.level }));
-    await clock.waitUntil(archived, canDue, kit.msUntilRetirement());
+    await clock.waitUntil(archived, canDue, () => kit.msUntilRetirement());
     if (!archived()) return continueAsNew();
     kit.stopClock();
   }
