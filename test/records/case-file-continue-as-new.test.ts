@@ -14,6 +14,7 @@ import {
 import { MAX_RUN_AGE_MS } from '../../workflows/kit/process';
 import { initialSearchAttributes } from '../../workflows/search-attributes';
 import { startTimeSkippingWorker } from '../helpers/temporal';
+import { exportHistoryIfRecording } from '../replay/export-history';
 import { eventually, notificationsOf, recordActions } from './helpers';
 
 const HOUR = 3_600_000;
@@ -122,5 +123,8 @@ describe('a case file that lives longer than one run (time-skipping)', () => {
     const avEscalations = (await notificationsOf(bed.db.pool, pending.workflowId)).filter((n) => n.kind === 'escalation');
     expect(avEscalations.map((n) => n.unit_code).sort()).toEqual([SUPERVISOR, UNIT]);
     expect(await caseRow(caseNumber)).toMatchObject({ status: 'archived', overdue: false, av_pending: 0 });
+    await exportHistoryIfRecording(env.client.workflow.getHandle(workflowId, firstRunId), 'case-file', 'kit-first-run-continued-as-new');
+    await exportHistoryIfRecording(env.client.workflow.getHandle(workflowId), 'case-file', 'kit-continued-run-archived');
+    await exportHistoryIfRecording(env.client.workflow.getHandle(pending.workflowId), 'av-record', 'kit-continued-run-stored-late');
   });
 });
