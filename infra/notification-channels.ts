@@ -42,6 +42,12 @@ export function webhookPayload(n: StoredNotification, linkUrl: string | undefine
   };
 }
 
+/**
+ * HTTP header values are bytes: keys holding a case number (本医保罚〔2026〕1号) are sent with their
+ * non-ASCII characters percent-encoded (UTF-8); the JSON body carries the key exactly.
+ */
+export const headerSafe = (value: string) => value.replace(/[^\x20-\x7e]+/g, (c) => encodeURIComponent(c));
+
 export async function postWebhook(opts: { url: string; secret: string; notification: StoredNotification; linkUrl?: string; attempt: number }): Promise<void> {
   const raw = Buffer.from(JSON.stringify(webhookPayload(opts.notification, opts.linkUrl)), 'utf8');
   const timestamp = Math.floor(Date.now() / 1000);
@@ -56,7 +62,7 @@ export async function postWebhook(opts: { url: string; secret: string; notificat
         [SIGNATURE_HEADER]: webhookSignature(opts.secret, raw),
         [TIMESTAMP_HEADER]: String(timestamp),
         [TIMESTAMPED_SIGNATURE_HEADER]: timestampedWebhookSignature(opts.secret, timestamp, raw),
-        [IDEMPOTENCY_HEADER]: opts.notification.idempotencyKey,
+        [IDEMPOTENCY_HEADER]: headerSafe(opts.notification.idempotencyKey),
         'X-Sanxiang-Delivery-Attempt': String(opts.attempt),
       },
       body: raw,
