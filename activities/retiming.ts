@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { calendarPublishedSignal } from '../workflows/shared/legal-deadline';
+import { calendarPublishedSignal } from '../workflows/kit/process';
 
 /** Activities that talk to Temporal itself (visibility and signals). */
 export function createRetimingActivities({ temporal }: { temporal?: Client }) {

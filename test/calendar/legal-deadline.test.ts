@@ -3,7 +3,7 @@ import { shanghaiDateOf } from '../../domain/dates';
 import { computeDeadline, nextWorkingDayStart } from '../../domain/periods';
 import { officialCalendar } from '../../domain/official-calendar';
 import { CalendarStore } from '../../infra/calendar-store';
-import { calendarPublishedSignal } from '../../workflows/shared/legal-deadline';
+import { calendarPublishedSignal } from '../../workflows/kit/process';
 import { deadlineProbeWorkflow, doneSignal, eventsQuery, extendSignal } from '../fixtures/deadline-workflows';
 import { startTimeSkippingWorker } from '../helpers/temporal';
 
