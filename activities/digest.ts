@@ -17,11 +17,18 @@ export interface DigestItem {
   line: string;
 }
 
+/**
+ * Each list holds at most DIGEST_PAGE items (the most urgent first) and says how many there are
+ * in all, so the activity's result stays small however much is overdue (a Temporal payload is
+ * limited to a few MB); the rest is in the system (GET /api/reviews?overdue=true, the Temporal UI).
+ */
+export const DIGEST_PAGE = 200;
+
 export interface DigestItems {
   /** Per unit with anything to report: due within two working days (WarningLevel yellow) and overdue. */
-  units: Array<{ unit: string; dueSoon: DigestItem[]; overdue: DigestItem[] }>;
+  units: Array<{ unit: string; dueSoon: DigestItem[]; overdue: DigestItem[]; dueSoonTotal: number; overdueTotal: number }>;
   /** Per supervising unit: the overdue items of the units it supervises (units.supervisor_code). */
-  supervisors: Array<{ unit: string; overdue: DigestItem[] }>;
+  supervisors: Array<{ unit: string; overdue: DigestItem[]; overdueTotal: number }>;
 }
 
 const PROCESS_LABEL: Record<ProcessKind, string> = {
@@ -90,7 +97,7 @@ export function createDigestActivities(deps: ActivityDeps) {
       }
       const byDeadline = (a: DigestItem, b: DigestItem) => (a.deadline ?? '').localeCompare(b.deadline ?? '') || a.workflowId.localeCompare(b.workflowId);
       const units = [...byUnit.entries()]
-        .map(([unit, l]) => ({ unit, dueSoon: l.dueSoon.sort(byDeadline), overdue: l.overdue.sort(byDeadline) }))
+        .map(([unit, l]) => ({ unit, dueSoon: l.dueSoon.sort(byDeadline), overdue: l.overdue.sort(byDeadline), dueSoonTotal: l.dueSoon.length, overdueTotal: l.overdue.length }))
         .sort((a, b) => a.unit.localeCompare(b.unit));
 
       const { rows } = await deps.pool.query<{ code: string; supervisor_code: string }>(
@@ -104,9 +111,12 @@ export function createDigestActivities(deps: ActivityDeps) {
         supervised.set(supervisor_code, list);
       }
       const supervisors = [...supervised.entries()]
-        .map(([unit, overdue]) => ({ unit, overdue: overdue.sort((a, b) => a.unit.localeCompare(b.unit) || byDeadline(a, b)) }))
+        .map(([unit, overdue]) => ({ unit, overdue: overdue.sort((a, b) => a.unit.localeCompare(b.unit) || byDeadline(a, b)).slice(0, DIGEST_PAGE), overdueTotal: overdue.length }))
         .sort((a, b) => a.unit.localeCompare(b.unit));
-      return { units, supervisors };
+      return {
+        units: units.map((u) => ({ ...u, dueSoon: u.dueSoon.slice(0, DIGEST_PAGE), overdue: u.overdue.slice(0, DIGEST_PAGE) })),
+        supervisors,
+      };
     },
   };
 }

@@ -24,12 +24,17 @@ export interface DigestResult {
 
 const MAX_LINES = 200;
 
-function listing(title: string, items: DigestItem[]): string {
-  if (items.length === 0) return '';
+/** `total` is how many there are in all; the activity sends at most a page of them. */
+function listing(title: string, items: DigestItem[], total = items.length): string {
+  if (total === 0) return '';
   const lines = items.slice(0, MAX_LINES).map((item, i) => `${i + 1}. ${item.line}`);
-  if (items.length > MAX_LINES) lines.push(`…… 另有 ${items.length - MAX_LINES} 项，请在系统中查看`);
-  return `${title}（${items.length} 项）：\n${lines.join('\n')}`;
+  const shown = Math.min(items.length, MAX_LINES);
+  if (total > shown) lines.push(`…… 另有 ${total - shown} 项，请在系统中查看`);
+  return `${title}（${total} 项）：\n${lines.join('\n')}`;
 }
+
+/** A result from before the page limit carries no totals: its lists are complete. */
+const total = (given: number | undefined, items: DigestItem[]) => given ?? items.length;
 
 /**
  * The daily digest (schedule `daily-digest`, 08:30 Asia/Shanghai): on working days only, each
@@ -46,9 +51,9 @@ export async function digestWorkflow(input: DigestInput = {}): Promise<DigestRes
       tell({
         idempotencyKey: `digest:${day.date}:${u.unit}`,
         unit: u.unit,
-        kind: u.overdue.length ? 'escalation' : 'reminder',
-        subject: `每日期限提醒 ${day.date}：${u.dueSoon.length} 项两个工作日内到期，${u.overdue.length} 项已超期`,
-        body: [listing('已超期', u.overdue), listing('两个工作日内到期', u.dueSoon)].filter(Boolean).join('\n\n'),
+        kind: total(u.overdueTotal, u.overdue) ? 'escalation' : 'reminder',
+        subject: `每日期限提醒 ${day.date}：${total(u.dueSoonTotal, u.dueSoon)} 项两个工作日内到期，${total(u.overdueTotal, u.overdue)} 项已超期`,
+        body: [listing('已超期', u.overdue, total(u.overdueTotal, u.overdue)), listing('两个工作日内到期', u.dueSoon, total(u.dueSoonTotal, u.dueSoon))].filter(Boolean).join('\n\n'),
         link: { path: '/api/inbox' },
       }),
     ),
@@ -57,8 +62,8 @@ export async function digestWorkflow(input: DigestInput = {}): Promise<DigestRes
         idempotencyKey: `digest:${day.date}:${s.unit}:supervised`,
         unit: s.unit,
         kind: 'escalation',
-        subject: `所监督单位超期事项 ${day.date}：${s.overdue.length} 项`,
-        body: listing('所监督单位已超期事项', s.overdue.map((item) => ({ ...item, line: `${item.unit}｜${item.line}` }))),
+        subject: `所监督单位超期事项 ${day.date}：${total(s.overdueTotal, s.overdue)} 项`,
+        body: listing('所监督单位已超期事项', s.overdue.map((item) => ({ ...item, line: `${item.unit}｜${item.line}` })), total(s.overdueTotal, s.overdue)),
       }),
     ),
   ]);
