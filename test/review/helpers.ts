@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { ReviewStore } from '../../infra/review-store';
@@ -86,7 +86,7 @@ export interface ReviewTestEnv {
   env: TestWorkflowEnvironment;
   pool: Pool;
   taskQueue: string;
-  start(input: LegalReviewInput): Promise<WorkflowHandle<typeof legalReviewWorkflow>>;
+  start(input: LegalReviewInput): Promise<WorkflowHandleWithFirstExecutionRunId<typeof legalReviewWorkflow>>;
   /**
    * The result of a workflow that is finishing anyway, without unlocking time skipping: the test
    * server's `result()` unlocks it, and an idle server then jumps ahead (years, to the default run

@@ -123,7 +123,9 @@ export class LegalDeadline {
       // A function is asked again before every wait (e.g. the time left until the run retires).
       const maxWaitMs = typeof maxWait === 'function' ? maxWait() : maxWait;
       const wait = untilNext === undefined ? maxWaitMs : maxWaitMs === undefined ? untilNext : Math.min(untilNext, maxWaitMs);
-      const interrupted = await condition(() => done() || pause() || this.s.pendingReason !== undefined, wait as number);
+      // A re-timing (a new generation) while waiting makes the milestone waited for obsolete.
+      const generation = this.s.generation;
+      const interrupted = await condition(() => done() || pause() || this.s.pendingReason !== undefined || this.s.generation !== generation, wait as number);
       if (interrupted || !next || Date.now() < next.at) continue;
       await next.fire();
     }

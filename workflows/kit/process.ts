@@ -14,9 +14,9 @@ import { Mutex } from 'async-mutex';
 import type { createDocumentActivities, StoreDocumentInput } from '../../activities/documents';
 import type { createNotificationActivities, NotifyInput } from '../../activities/notifications';
 import type { CaseRecordInput, createRecordActivities } from '../../activities/records';
-import { StatusKey } from '../search-attributes';
+import { ALL_SEARCH_ATTRIBUTE_KEYS, StatusKey } from '../search-attributes';
 import { DB_ACTIVITY, NOTIFY_ACTIVITY } from './activity-options';
-import { showAttributes } from './attributes';
+import { showAttributes, type AttributeUpdate } from './attributes';
 import { LegalDeadline, type ClockHooks, type ClockSnapshot, type DeadlineRequest } from './clock';
 
 const db = proxyActivities<ReturnType<typeof createRecordActivities> & ReturnType<typeof createDocumentActivities>>(DB_ACTIVITY);
@@ -30,6 +30,8 @@ export interface KitCarry {
   /** The deterministic sequence behind every idempotency key. */
   seq: number;
   clock?: ClockSnapshot;
+  /** The search attributes at continue-as-new, re-set in the next run if the server did not carry them. */
+  attributes?: Record<string, string | boolean | number>;
 }
 
 /**
@@ -80,6 +82,7 @@ export class ProcessKit {
     this.maxHistoryEvents = opts.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
     this.maxRunAgeMs = opts.maxRunAgeMs ?? MAX_RUN_AGE_MS;
     setHandler(calendarPublishedSignal, ({ year }) => this.clock?.calendarPublished(year));
+    if (opts.carry?.attributes) restoreAttributes(opts.carry.attributes);
   }
 
   // ---- serialised handlers ----
@@ -202,7 +205,7 @@ export class ProcessKit {
   }
 
   carry(): KitCarry {
-    return { seq: this.seq, clock: this.clock?.snapshot() };
+    return { seq: this.seq, clock: this.clock?.snapshot(), attributes: currentAttributes() };
   }
 
   /** Every handler and every started notice has finished. */
@@ -216,7 +219,36 @@ export class ProcessKit {
    */
   async continueAsNew<F extends (...args: any[]) => Promise<unknown>>(args: () => Parameters<F>): Promise<never> {
     await this.settled();
-    const next = makeContinueAsNewFunc<F>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+    // Both forms: attributes set at start without type metadata (some servers strip it) are only in
+    // the untyped map; the typed one holds what this workflow upserted.
+    const info = workflowInfo();
+    const next = makeContinueAsNewFunc<F>({ searchAttributes: info.searchAttributes, typedSearchAttributes: info.typedSearchAttributes });
     return next(...args());
   }
+}
+
+/** The process's search attributes now, as plain JSON (dates as ISO strings). */
+function currentAttributes(): Record<string, string | boolean | number> {
+  const info = workflowInfo();
+  const out: Record<string, string | boolean | number> = {};
+  for (const key of ALL_SEARCH_ATTRIBUTE_KEYS) {
+    // Attributes set at start may lack type metadata: then only the untyped map has them.
+    const value = info.typedSearchAttributes.get(key as never) ?? (info.searchAttributes?.[key.name] as unknown[] | undefined)?.[0];
+    if (value === undefined || value === null) continue;
+    out[key.name] = value instanceof Date ? value.toISOString() : (value as string | boolean | number);
+  }
+  return out;
+}
+
+/**
+ * Continue-as-new is asked to keep the search attributes; a server that drops them (the
+ * time-skipping test server does) gets them back here, and one that kept them sees no upsert.
+ */
+function restoreAttributes(carried: Record<string, string | boolean | number>): void {
+  showAttributes(
+    ALL_SEARCH_ATTRIBUTE_KEYS.filter((key) => carried[key.name] !== undefined).map((key) => {
+      const value = carried[key.name]!;
+      return [key, key.type === 'DATETIME' ? new Date(value as string) : value] as AttributeUpdate;
+    }),
+  );
 }

@@ -1,0 +1,118 @@
+// The process kit under the legal review over long stretches of time (time-skipping server).
+import type { WorkflowHandle } from '@temporalio/client';
+import { shanghaiDateOf } from '../../domain/dates';
+import { officialCalendar } from '../../domain/official-calendar';
+import { computeDeadline } from '../../domain/periods';
+import { MAX_HISTORY_EVENTS } from '../../workflows/kit/process';
+import { DeadlineKey } from '../../workflows/search-attributes';
+import { assignReviewerUpdate, decideExtensionUpdate, giveOpinionUpdate, requestExtensionUpdate, reviewStateQuery, type legalReviewWorkflow } from '../../workflows/legal-review';
+import { cleanChecklist, eventually, qualifiedProfile, saveProfile, startReviewTestEnv, submission, SUPERVISOR_UNIT, UNIT, type ReviewTestEnv } from './helpers';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const HEAD = 'head-ts';
+const REVIEWER = 'reviewer-ts';
+const calendar = officialCalendar();
+
+describe('process kit over years (time-skipping, legal review)', () => {
+  let t: ReviewTestEnv;
+  beforeAll(async () => {
+    t = await startReviewTestEnv();
+    await saveProfile(t.pool, qualifiedProfile(REVIEWER));
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const nowIso = async () => new Date(await t.env.currentTimeMs()).toISOString();
+  const assign = (h: WorkflowHandle<typeof legalReviewWorkflow>) => h.executeUpdate(assignReviewerUpdate, { args: [{ by: HEAD, reviewerId: REVIEWER, profile: qualifiedProfile(REVIEWER) }] });
+
+  /** Every run of the workflow, first to last, with its events. */
+  async function runs(workflowId: string, firstRunId: string): Promise<Array<{ runId: string; events: Array<{ eventTime?: { seconds?: unknown } | null }> }>> {
+    const out = [];
+    let runId: string | undefined = firstRunId;
+    while (runId) {
+      const { events } = await t.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      out.push({ runId, events: events! });
+      runId = events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    return out;
+  }
+
+  it('a review overdue for two years stays under the event cap and continues as new with its state, deadline and attributes', async () => {
+    const input = submission({ receivedAt: await nowIso() });
+    const handle = await t.start(input);
+    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
+    await assign(handle);
+    const expected = computeDeadline(calendar, shanghaiDateOf(input.receivedAt), '7wd');
+    const overdueFrom = Date.parse(expected.deadline);
+
+    await t.env.sleep(overdueFrom + 2 * 365 * DAY - (await t.env.currentTimeMs()));
+
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    expect(description.historyLength).toBeLessThan(MAX_HISTORY_EVENTS);
+    expect(description.searchAttributes).toMatchObject({ Unit: [UNIT], CaseNumber: [input.caseNumber], ProcessKind: ['legal-review'], Status: ['in_review'], Overdue: [true], WarningLevel: ['red'], DeadlineProvisional: [false] });
+    expect(description.typedSearchAttributes.get(DeadlineKey)?.toISOString()).toBe(new Date(expected.deadline).toISOString());
+    const state = await handle.query(reviewStateQuery);
+    expect(state).toMatchObject({ status: 'in_review', reviewer: REVIEWER, deadline: expected.deadline, overdue: true, warningLevel: 'red', escalations: 1 });
+
+    // History grows with actions, not with days: measured over the whole chain of runs.
+    const chain = await runs(handle.workflowId, handle.firstExecutionRunId);
+    expect(chain.length).toBeGreaterThanOrEqual(4);
+    const seconds = (e: { eventTime?: { seconds?: unknown } | null }) => Number(e.eventTime?.seconds ?? 0) * 1000;
+    const overdueEvents = chain.flatMap((r) => r.events).filter((e) => seconds(e) > overdueFrom).length;
+    const perYear = Math.round(overdueEvents / 2);
+    // eslint-disable-next-line no-console
+    console.log(`legal review overdue for two years: ${chain.length} runs, ${overdueEvents} events after the deadline (${perYear} per overdue year), largest run ${Math.max(...chain.map((r) => r.events.length))} events`);
+    expect(perYear).toBeLessThan(100);
+
+    // One escalation in two years (head + 司法局), not one per working day; none repeated by a new run.
+    const { rows } = await t.pool.query(`SELECT unit_code FROM notifications WHERE link->>'workflowId' = $1 AND kind = 'escalation' ORDER BY unit_code`, [handle.workflowId]);
+    expect(rows.map((r) => r.unit_code)).toEqual([UNIT, SUPERVISOR_UNIT].sort());
+
+    const passed = await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
+    expect(passed).toMatchObject({ status: 'passed', opinion: { late: true }, overdue: false });
+    expect((await t.finished(handle)).status).toBe('passed');
+  });
+
+  it('after an extension approved past the yellow warning, the yellow and last-day reminders before the new deadline are delivered', async () => {
+    const input = submission({ receivedAt: await nowIso() });
+    const handle = await t.start(input);
+    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
+    await assign(handle);
+    const original = computeDeadline(calendar, shanghaiDateOf(input.receivedAt), '7wd');
+    const extended = computeDeadline(calendar, original.lastDay, '3wd');
+    const yellowFrom = Date.parse(calendar.subtractWorkingDays(original.lastDay, 2).date + 'T00:00:00+08:00') + DAY;
+
+    const reminders = async () =>
+      (
+        await t.pool.query(`SELECT recipient_person AS person, subject, idempotency_key AS key FROM notifications WHERE link->>'workflowId' = $1 AND kind = 'reminder' ORDER BY created_at, idempotency_key`, [
+          handle.workflowId,
+        ])
+      ).rows as Array<{ person: string | null; subject: string; key: string }>;
+    const label = (r: { person: string | null; subject: string }) => `${r.person ?? 'legal-office'} ${r.subject.includes('将至') ? 'yellow' : 'last-day'}`;
+
+    await t.env.sleep(yellowFrom + HOUR - (await t.env.currentTimeMs()));
+    expect((await handle.describe()).searchAttributes.WarningLevel).toEqual(['yellow']);
+    const before = await eventually(async () => ((await reminders()).length >= 2 ? reminders() : undefined), 'the first yellow warning');
+    expect(before.map(label).sort()).toEqual(['legal-office yellow', `${REVIEWER} yellow`].sort());
+
+    await handle.executeUpdate(requestExtensionUpdate, { args: [{ by: REVIEWER, reason: '涉及多个法律关系' }] });
+    const approved = await handle.executeUpdate(decideExtensionUpdate, { args: [{ by: HEAD, approve: true, note: '同意延长' }] });
+    expect(approved).toMatchObject({ deadline: extended.deadline, warningLevel: 'none' });
+    expect((await handle.describe()).searchAttributes.WarningLevel).toEqual(['none']);
+
+    // Into the new last day, still before the new deadline: both warnings again, as new notifications.
+    await t.env.sleep(Date.parse(`${extended.lastDay}T00:00:00+08:00`) + 10 * HOUR - (await t.env.currentTimeMs()));
+    expect(await t.env.currentTimeMs()).toBeLessThan(Date.parse(extended.deadline));
+    const rearmed = await eventually(async () => {
+      const rows = (await reminders()).filter((r) => !before.some((b) => b.key === r.key));
+      return rows.length >= 4 ? rows : undefined;
+    }, 'the re-armed reminders');
+    expect(rearmed.map(label).sort()).toEqual(['legal-office last-day', 'legal-office yellow', `${REVIEWER} last-day`, `${REVIEWER} yellow`].sort());
+
+    await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
+    expect((await t.finished(handle)).status).toBe('passed');
+  });
+});
