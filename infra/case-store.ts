@@ -1,22 +1,10 @@
 import type { Pool } from 'pg';
 import { caseListColumns } from '../domain/case-file/projection';
-import type { CaseFileProjection, CaseFileState } from '../domain/case-file/types';
-
-/** A `cases` row as the API reads it: the stored case and, once the workflow reported, its view. */
-export interface StoredCase {
-  unit: string;
-  caseNumber: string;
-  workflowId: string;
-  status: CaseFileState['status'];
-  revision: number;
-  updatedAt: string;
-  /** The workflow's state; before its first report, the case as the API stored it. */
-  view: CaseFileState;
-}
+import type { CaseFileProjection } from '../domain/case-file/types';
 
 /**
  * The `cases` table: the API inserts the row (the business key, what to start), the case-file
- * workflow keeps it current. Reads never touch Temporal.
+ * workflow keeps it current (the API reads `view`, never Temporal).
  */
 export class CaseStore {
   constructor(private readonly pool: Pick<Pool, 'query'>) {}
@@ -65,27 +53,5 @@ export class CaseStore {
       ],
     );
     return { applied: (rowCount ?? 0) > 0 };
-  }
-
-  async get(unit: string, caseNumber: string): Promise<StoredCase | null> {
-    const { rows } = await this.pool.query(
-      `SELECT unit_code, case_number, title, urgent, opened_by, opened_at, workflow_id, status, view, revision, updated_at
-         FROM cases WHERE unit_code = $1 AND case_number = $2`,
-      [unit, caseNumber],
-    );
-    const r = rows[0];
-    if (!r) return null;
-    const view: CaseFileState = r.view ?? {
-      unit: r.unit_code,
-      caseNumber: r.case_number,
-      title: r.title,
-      status: r.status,
-      urgent: r.urgent,
-      openedBy: r.opened_by,
-      openedAt: new Date(r.opened_at).toISOString(),
-      avRecords: [],
-      revision: 0,
-    };
-    return { unit: r.unit_code, caseNumber: r.case_number, workflowId: r.workflow_id, status: r.status, revision: r.revision, updatedAt: new Date(r.updated_at).toISOString(), view };
   }
 }
