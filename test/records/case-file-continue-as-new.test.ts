@@ -74,9 +74,7 @@ describe('a case file that lives longer than one run (time-skipping)', () => {
     const firstRun = await env.client.workflow.getHandle(workflowId, firstRunId).fetchHistory();
     expect(firstRun.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
     expect(current.status.name).toBe('RUNNING');
-    // (The Java time-skipping server does not copy search attributes into a continued run; the dev
-    // server and a real cluster do. What the workflow itself keeps current must be there.)
-    expect(current.searchAttributes).toMatchObject({ Status: ['enforcement_ended'], Overdue: [true], WarningLevel: ['red'] });
+    expect(current.searchAttributes).toMatchObject({ Unit: [UNIT], CaseNumber: [caseNumber], ProcessKind: ['case-file'], Status: ['enforcement_ended'], Overdue: [true], WarningLevel: ['red'] });
 
     // The AV record's child, still waiting to be stored, has continued as new as well.
     expect((await avHandle.describe()).runId).not.toBe(avFirstRun);
