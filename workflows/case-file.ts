@@ -87,7 +87,12 @@ export async function caseFileWorkflow(input: CaseFileInput, carried?: CaseFileC
     }
   };
   const signalStored = async (av: AvRecordSummary) => {
-    await getExternalWorkflowHandle(av.workflowId).signal(avStoredSignal, { by: av.storedBy!, at: av.storedAt! });
+    try {
+      await getExternalWorkflowHandle(av.workflowId).signal(avStoredSignal, { by: av.storedBy!, at: av.storedAt! });
+    } catch (err) {
+      // No such record workflow any more (finished before a reset, or deleted): no clock runs to stop.
+      log.warn('AV record not signalled', { workflowId: av.workflowId, error: (err as Error).message });
+    }
   };
 
   /** Validator and handler share the rules; the handler decides again on the state it holds the lock on. */
