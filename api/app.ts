@@ -14,11 +14,12 @@ import { recordRoutes } from './routes/records';
 import { decisionRoutes } from './routes/decisions';
 import { reviewerRoutes } from './routes/reviewers';
 import { reviewRoutes } from './routes/reviews';
+import { processStartRoutes } from './routes/starts';
 import { mountSystemRoutes } from './routes/system';
 import { unitRoutes } from './routes/units';
 
 /** Each feature registers its routes here; the list is also the OpenAPI document's content. */
-const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes];
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, processStartRoutes];
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();

@@ -108,7 +108,7 @@ describe('process kit through the API: Postgres decides, one error mapper, idemp
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
       body: JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: await r.json(), headers: r.headers }));
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any, headers: r.headers }));
 
   jest.setTimeout(150_000);
 
@@ -199,7 +199,7 @@ describe('process kit through the API: Postgres decides, one error mapper, idemp
       body: '{"reason":"\\ud800 回避"}',
     });
     expect(raw.status).toBe(400);
-    expect((await raw.json()).issues).toEqual([expect.objectContaining({ path: 'body.reason', rule: 'no_lone_surrogate' })]);
+    expect(((await raw.json()) as any).issues).toEqual([expect.objectContaining({ path: 'body.reason', rule: 'no_lone_surrogate' })]);
     const year = await svc.call(handler, 'POST', '/api/reviews', submissionBody({ receivedAt: '0099-01-01' }));
     expect(year.status).toBe(400);
     expect(year.body.issues).toEqual([expect.objectContaining({ path: 'body.receivedAt', rule: 'year_out_of_range' })]);

@@ -58,7 +58,7 @@ describe('a submission made while the Temporal server is stopped is started afte
   const call = async (roles: string[], method: string, p: string, body?: unknown) => {
     const token = await signToken(secret, { personId: 'outage-handler', unit: UNIT, roles: roles as any });
     const res = await fetch(baseUrl + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: await res.json().catch(() => undefined), headers: res.headers };
+    return { status: res.status, body: (await res.json().catch(() => undefined)) as any, headers: res.headers };
   };
 
   it('review and case stored during the outage (202), actions 503 with Retry-After, both started afterwards with their original times', async () => {
@@ -104,6 +104,11 @@ describe('a submission made while the Temporal server is stopped is started afte
     expect(early.status).toBe(503);
     expect(Number(early.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(early.body).toMatchObject({ rule: 'start_pending' });
+
+    // Operators see what waits, and why.
+    const pending = await call(['admin'], 'GET', '/api/process-starts?pending=true');
+    expect(pending.body.map((r: any) => r.workflowId).sort()).toEqual([submitted.body.workflowId, opened.body.workflowId].sort());
+    expect(pending.body[0]).toMatchObject({ attempts: expect.any(Number), lastError: expect.any(String) });
 
     // The server returns on the same port and db: the reconciler starts both from the stored rows.
     await startDev();
