@@ -6,24 +6,44 @@ import { quietSdkLogs } from '../helpers/temporal';
 import { HISTORIES_DIR } from './export-history';
 
 /**
+ * Folders of histories that are NOT replayed, with the reason. v0-pre-kit: legal-review histories
+ * recorded from the pre-kit code (commit 5d13900), which no deployment ever ran; the kit rewrite
+ * (issue 9) changed every step, so they cannot replay, and no running workflow needs them to.
+ * They stay as a record. Every released version's histories must replay for as long as a workflow
+ * of that version can still run.
+ */
+const NOT_REPLAYED = new Set(['v0-pre-kit']);
+
+/** Stored histories: the top folder and one folder per release, except those above. */
+function storedHistories(): string[] {
+  if (!fs.existsSync(HISTORIES_DIR)) return [];
+  const top = fs.readdirSync(HISTORIES_DIR, { withFileTypes: true });
+  const releases = top.filter((d) => d.isDirectory() && !NOT_REPLAYED.has(d.name)).map((d) => d.name);
+  return [
+    ...top.filter((f) => f.isFile() && f.name.endsWith('.json')).map((f) => f.name),
+    ...releases.flatMap((r) => fs.readdirSync(path.join(HISTORIES_DIR, r)).filter((f) => f.endsWith('.json')).map((f) => path.join(r, f))),
+  ].sort();
+}
+
+/**
  * Reviews and case files run for months, some for years: today's workflow code must replay every
  * stored history (recorded from real runs; see export-history.ts). A failure here means a change
  * needs patched().
  */
 describe('replay over stored histories', () => {
-  const files = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = storedHistories();
 
   it.each([
     ['legal-review', 5],
     ['case-file', 3],
   ])('has stored %s histories to replay', (kind, atLeast) => {
-    expect(files.filter((f) => f.startsWith(`${kind}-`)).length).toBeGreaterThanOrEqual(atLeast);
+    expect(files.filter((f) => path.basename(f).startsWith(`${kind}-`)).length).toBeGreaterThanOrEqual(atLeast);
   });
 
   it('replays every stored history without nondeterminism', async () => {
     quietSdkLogs();
     const histories = files.map((file) => ({
-      workflowId: path.basename(file, '.json'),
+      workflowId: file.replace(/\.json$/, ''),
       history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8'))),
     }));
     const failures: string[] = [];

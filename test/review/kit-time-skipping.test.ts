@@ -6,7 +6,7 @@ import { computeDeadline } from '../../domain/periods';
 import { MAX_HISTORY_EVENTS } from '../../workflows/kit/process';
 import { DeadlineKey } from '../../workflows/search-attributes';
 import { assignReviewerUpdate, decideExtensionUpdate, giveOpinionUpdate, requestExtensionUpdate, reviewStateQuery, type legalReviewWorkflow } from '../../workflows/legal-review';
-import { cleanChecklist, eventually, qualifiedProfile, saveProfile, startReviewTestEnv, submission, SUPERVISOR_UNIT, UNIT, type ReviewTestEnv } from './helpers';
+import { cleanChecklist, eventually, exportHistoryIfRecording, qualifiedProfile, saveProfile, startReviewTestEnv, submission, SUPERVISOR_UNIT, UNIT, type ReviewTestEnv } from './helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -74,6 +74,9 @@ describe('process kit over years (time-skipping, legal review)', () => {
     const passed = await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
     expect(passed).toMatchObject({ status: 'passed', opinion: { late: true }, overdue: false });
     expect((await t.finished(handle)).status).toBe('passed');
+    const last = (await runs(handle.workflowId, handle.firstExecutionRunId)).at(-1)!.runId;
+    await exportHistoryIfRecording(t.env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId), 'overdue-first-run-continued-as-new');
+    await exportHistoryIfRecording(t.env.client.workflow.getHandle(handle.workflowId, last), 'overdue-continued-run-passed-late');
   });
 
   it('after an extension approved past the yellow warning, the yellow and last-day reminders before the new deadline are delivered', async () => {
@@ -114,5 +117,6 @@ describe('process kit over years (time-skipping, legal review)', () => {
 
     await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
     expect((await t.finished(handle)).status).toBe('passed');
+    await exportHistoryIfRecording(handle, 'extension-past-yellow');
   });
 });
