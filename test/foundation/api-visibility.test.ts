@@ -1,3 +1,4 @@
+import { eventually } from '../helpers/eventually';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { temporalCliPath } from '../../infra/tools';
@@ -67,7 +68,12 @@ describe('API → workflow → Temporal visibility (dev server, real Postgres)',
     // What the Temporal UI shows: the fixed summary and the current details.
     const handle = svc.service.temporal.workflow.getHandle(first.body.workflowId);
     expect(await (await handle.describe()).staticSummary()).toBe(`案件 ${caseNumber} 违规使用医保基金`);
-    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    // Search attributes are set at start, so the listing can find the workflow before its first
+    // task has run; its details appear with that task.
+    const metadata = await eventually(async () => {
+      const m = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      return m.currentDetails ? m : undefined;
+    }, 'the current details set by the first workflow task');
     expect(metadata.currentDetails).toContain('办理中');
 
     const state = await svc.call(handler, 'GET', `/api/cases/${encodeURIComponent(caseNumber)}`);
