@@ -121,8 +121,8 @@ describe('a case file that lives longer than one run (time-skipping)', () => {
     const avEscalations = (await notificationsOf(bed.db.pool, pending.workflowId)).filter((n) => n.kind === 'escalation');
     expect(avEscalations.map((n) => n.unit_code).sort()).toEqual([SUPERVISOR, UNIT]);
     expect(await caseRow(caseNumber)).toMatchObject({ status: 'archived', overdue: false, av_pending: 0 });
-    await exportHistoryIfRecording(env.client.workflow.getHandle(workflowId, firstRunId), 'case-file', 'kit-first-run-continued-as-new');
-    await exportHistoryIfRecording(env.client.workflow.getHandle(workflowId), 'case-file', 'kit-continued-run-archived');
-    await exportHistoryIfRecording(env.client.workflow.getHandle(pending.workflowId), 'av-record', 'kit-continued-run-stored-late');
+    await exportHistoryIfRecording(env.client.workflow.getHandle(workflowId, firstRunId), 'case-file', 'first-run-continued-as-new');
+    await exportHistoryIfRecording(env.client.workflow.getHandle(workflowId), 'case-file', 'continued-run-archived');
+    await exportHistoryIfRecording(env.client.workflow.getHandle(pending.workflowId), 'av-record', 'continued-run-stored-late');
   });
 });

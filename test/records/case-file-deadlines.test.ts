@@ -83,7 +83,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     expect(await recordActions(db.pool, UNIT, caseNumber)).toEqual(['start.opened', 'start.urgent-approval-overdue', 'start.urgent-approved']);
     // A second approval is refused by the validator.
     await expect(handle.executeUpdate(approveUrgentStartUpdate, { args: [await by(HEAD)] })).rejects.toThrow(WorkflowUpdateFailedError);
-    await exportHistoryIfRecording(handle, 'case-file', 'kit-urgent-approved-late');
+    await exportHistoryIfRecording(handle, 'case-file', 'urgent-approved-late');
   });
 
   it('urgent start approved in time: no escalation', async () => {
@@ -95,7 +95,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     await env.sleep(30 * HOUR);
     expect((await notificationsOf(db.pool, workflowId)).map((n) => n.kind)).toEqual(['action_required']);
     expect((await sa(workflowId)).Overdue).toEqual([false]);
-    await exportHistoryIfRecording(handle, 'case-file', 'kit-urgent-approved-in-time');
+    await exportHistoryIfRecording(handle, 'case-file', 'urgent-approved-in-time');
   });
 
   it('audio-video records: each has its own 24-hour clock; a reminder, then an escalation when one is not stored', async () => {
@@ -147,8 +147,8 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
     const actions = await recordActions(db.pool, UNIT, caseNumber);
     expect(actions.filter((a) => a.startsWith('av.')).sort()).toEqual(['av.overdue', 'av.registered', 'av.registered', 'av.stored', 'av.stored'].sort());
     expect(workflowId).toBe(caseFileWorkflowId(UNIT, caseNumber));
-    await exportHistoryIfRecording(handle, 'case-file', 'kit-av-records');
-    await exportHistoryIfRecording(env.client.workflow.getHandle(early.workflowId), 'av-record', 'kit-stored-late');
+    await exportHistoryIfRecording(handle, 'case-file', 'av-records');
+    await exportHistoryIfRecording(env.client.workflow.getHandle(early.workflowId), 'av-record', 'stored-late');
   });
 
   it('archiving within 30 days of the end of enforcement: yellow, last day, then red with escalation; archiving ends the case', async () => {
@@ -200,7 +200,7 @@ describe('case file deadlines of 本政办发〔2019〕33号 on the LegalDeadlin
       'archive.archived',
     ]);
     expect(await new CaseRecordStore(db.pool).verify(UNIT, caseNumber)).toMatchObject({ valid: true, entries: 6 });
-    await exportHistoryIfRecording(handle, 'case-file', 'kit-archived-late');
+    await exportHistoryIfRecording(handle, 'case-file', 'archived-late');
   });
 
   it('an archive deadline reaching an unpublished year is provisional; publishing that year moves it and the record says so', async () => {
