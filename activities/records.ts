@@ -1,30 +1,16 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { CaseRecordStore, IdempotencyKeyReusedError, type RecordStageName } from '../infra/case-record-store';
+import type { RecordFact, RecordStage } from '../domain/case-record';
+import { CaseRecordStore, IdempotencyKeyReusedError } from '../infra/case-record-store';
 import type { ActivityDeps } from './index';
 
-export type RecordStage = 'start' | 'investigation' | 'review' | 'decision' | 'service' | 'performance' | 'enforcement' | 'archive' | 'other';
+export type { RecordStage };
 
-export interface CaseRecordInput {
+export interface CaseRecordInput extends RecordFact {
   unit: string;
   caseNumber: string;
-  stage: RecordStage;
-  /** person id, or 'system' */
-  actor: string;
-  /** short code, e.g. 'review.opinion' */
-  action: string;
-  /** human-readable (Chinese) */
-  summary: string;
-  /** ISO-8601 */
-  occurredAt: string;
-  documents?: { documentId: string; sha256: string; kind: string }[];
-  payload?: Record<string, unknown>;
-  /** unique per side effect; a retry with the same key returns the same entry */
+  /** unique per side effect; a retry with the same key and content returns the same entry */
   idempotencyKey: string;
 }
-
-// The two stage lists must stay the same; this line fails to compile if they drift.
-const sameStages: [RecordStage, RecordStageName] extends [RecordStageName, RecordStage] ? true : never = true;
-void sameStages;
 
 /** A value the caller sent that no retry can fix (e.g. a field the process should have refused). */
 export class ValidationError extends Error {

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { inTransaction } from './db';
 import type { Pool, PoolClient } from 'pg';
 import { canonicalJson } from './canonical-json';
+import { RECORD_STAGES, type RecordStage } from '../domain/case-record';
 
-export const RECORD_STAGES = ['start', 'investigation', 'review', 'decision', 'service', 'performance', 'enforcement', 'archive', 'other'] as const;
-export type RecordStageName = (typeof RECORD_STAGES)[number];
+export { RECORD_STAGES };
+export type RecordStageName = RecordStage;
 
 /** The previous hash of a case's first entry. */
 export const GENESIS_HASH = '0'.repeat(64);

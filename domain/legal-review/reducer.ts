@@ -2,58 +2,33 @@
 // no clock, no Temporal; the workflow runs the effects in order (record, project, notify) and
 // tests run this without a server. Which actions are allowed when: transitions.ts.
 import type { DeadlineSchedule } from '../../workflows/shared/deadline-types';
+import type { RecordFact, RecordStage as CaseRecordStage } from '../case-record';
 import { CHECKLIST_ITEMS, describeMissing, LEGAL_REVIEW_RULES, missingMaterials, OPINION_LABELS } from '../review-rules';
 import { currentRound, newRound, type ReviewState } from './state';
-import type {
-  AddMaterialsRequest,
-  AssignReviewerRequest,
-  DisputeDecisionInput,
-  DisputeInput,
-  ExtensionDecisionInput,
-  ExtensionRequestInput,
-  OpinionInput,
-  RecusalRequest,
-  ResubmissionInput,
-  ReviewRound,
-  WarningLevel,
-  WithdrawalInput,
-} from './types';
+import type { ActionArgs, ActionName, ReviewRound, WarningLevel } from './types';
 
 export type { ReviewState } from './state';
 
-export type RecordStage = 'review' | 'decision';
+/** The stages a legal review records in. */
+export type RecordStage = Extract<CaseRecordStage, 'review' | 'decision'>;
 export type NoticeKind = 'reminder' | 'escalation' | 'info' | 'action_required';
 
 export type ReviewEffect =
-  | {
-      type: 'record';
-      stage: RecordStage;
-      actor: string;
-      action: string;
-      summary: string;
-      occurredAt: string;
-      documents?: { documentId: string; sha256: string; kind: string }[];
-      payload: Record<string, unknown>;
-    }
+  | ({ type: 'record'; stage: RecordStage } & RecordFact)
   | { type: 'project' }
   /** `label` names the notice within the review (round, milestone, clock generation, recipient). */
   | { type: 'notify'; label: string; notice: { unit: string; recipientPerson?: string; kind: NoticeKind; subject: string; body: string } }
   | { type: 'notePenaltyReviewed'; personId: string };
 
+type UserAction = { [A in ActionName]: { type: A } & ActionArgs[A] }[ActionName];
+
 /** Everything that can happen to a review: the ten user actions, and what the process itself notices. */
 export type ReviewAction =
-  | ({ type: 'addMaterials' } & AddMaterialsRequest)
-  | ({ type: 'assignReviewer' } & AssignReviewerRequest)
-  | ({ type: 'declareRecusal' } & RecusalRequest)
-  | ({ type: 'requestExtension' } & ExtensionRequestInput)
+  | Exclude<UserAction, { type: 'decideExtension' | 'giveOpinion' }>
   /** `schedule`: the extended deadline, computed by the clock before deciding (approvals only). */
-  | ({ type: 'decideExtension'; schedule?: DeadlineSchedule; level?: WarningLevel } & ExtensionDecisionInput)
+  | ({ type: 'decideExtension'; schedule?: DeadlineSchedule; level?: WarningLevel } & ActionArgs['decideExtension'])
   /** `document`: the stored 审核意见书. */
-  | ({ type: 'giveOpinion'; document: { documentId: string; sha256: string } } & OpinionInput)
-  | ({ type: 'resubmit' } & ResubmissionInput)
-  | ({ type: 'dispute' } & DisputeInput)
-  | ({ type: 'decideDispute' } & DisputeDecisionInput)
-  | ({ type: 'withdraw' } & WithdrawalInput)
+  | ({ type: 'giveOpinion'; document: { documentId: string; sha256: string } } & ActionArgs['giveOpinion'])
   | { type: 'submitted' }
   | { type: 'materialsMissing' }
   | { type: 'clockStarted'; schedule: DeadlineSchedule }

@@ -4,19 +4,7 @@
 // API answers a refusal with 409 {error, rule, basis}. What an allowed action DOES is in reducer.ts.
 import { LEGAL_REVIEW_RULES, opinionIssues, reviewerEligibility, type ReviewerProfile } from '../review-rules';
 import { currentRound, STATUS_LABELS, type ReviewState } from './state';
-import type {
-  AddMaterialsRequest,
-  AssignReviewerRequest,
-  DisputeDecisionInput,
-  DisputeInput,
-  ExtensionDecisionInput,
-  ExtensionRequestInput,
-  OpinionInput,
-  RecusalRequest,
-  ResubmissionInput,
-  ReviewStatus,
-  WithdrawalInput,
-} from './types';
+import type { ActionArgs, ActionName, ReviewStatus } from './types';
 
 export interface Refusal {
   rule: string;
@@ -24,20 +12,7 @@ export interface Refusal {
   message: string;
 }
 
-/** The user actions (one Update each) and what the caller sends with them. */
-export interface ActionArgs {
-  addMaterials: AddMaterialsRequest;
-  assignReviewer: AssignReviewerRequest;
-  declareRecusal: RecusalRequest;
-  requestExtension: ExtensionRequestInput;
-  decideExtension: ExtensionDecisionInput;
-  giveOpinion: OpinionInput;
-  resubmit: ResubmissionInput;
-  dispute: DisputeInput;
-  decideDispute: DisputeDecisionInput;
-  withdraw: WithdrawalInput;
-}
-export type ActionName = keyof ActionArgs;
+export type { ActionArgs, ActionName } from './types';
 
 interface Transition<A extends ActionName> {
   /** What the action is called in a refusal (不能…). */

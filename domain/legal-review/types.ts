@@ -196,3 +196,18 @@ export interface WithdrawalInput {
   by: string;
   reason: string;
 }
+
+/** The user actions (one Update each) and what the caller sends with them. */
+export interface ActionArgs {
+  addMaterials: AddMaterialsRequest;
+  assignReviewer: AssignReviewerRequest;
+  declareRecusal: RecusalRequest;
+  requestExtension: ExtensionRequestInput;
+  decideExtension: ExtensionDecisionInput;
+  giveOpinion: OpinionInput;
+  resubmit: ResubmissionInput;
+  dispute: DisputeInput;
+  decideDispute: DisputeDecisionInput;
+  withdraw: WithdrawalInput;
+}
+export type ActionName = keyof ActionArgs;

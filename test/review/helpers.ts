@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { ReviewStore } from '../../infra/review-store';
 import { CHECKLIST_ITEMS, type Checklist, type ChecklistItem, type ReviewerProfile } from '../../domain/review-rules';
-import { legalReviewWorkflow, legalReviewWorkflowId, type LegalReviewInput } from '../../workflows/legal-review';
+import { assignReviewerUpdate, legalReviewWorkflow, legalReviewWorkflowId, reviewStateQuery, type LegalReviewInput } from '../../workflows/legal-review';
 import { initialSearchAttributes } from '../../workflows/search-attributes';
 import { exportHistoryIfRecording as exportHistory } from '../replay/export-history';
 import { startTimeSkippingWorker } from '../helpers/temporal';
@@ -80,7 +80,8 @@ export async function refusal(p: Promise<unknown>): Promise<{ message: string; r
   throw new Error('expected the update to be refused, but it was accepted');
 }
 
-export { eventually } from '../helpers/eventually';
+import { eventually } from '../helpers/eventually';
+export { eventually };
 
 export interface ReviewTestEnv {
   env: TestWorkflowEnvironment;
@@ -94,6 +95,10 @@ export interface ReviewTestEnv {
    */
   finished<T>(handle: WorkflowHandle<() => Promise<T>> | WorkflowHandle<typeof legalReviewWorkflow>): Promise<Awaited<ReturnType<typeof legalReviewWorkflow>>>;
   stop(): Promise<void>;
+  /** The test server's time, ISO-8601. */
+  now(): Promise<string>;
+  /** A complete submission received now, its clock started, `reviewer` assigned by `by`. */
+  startInReview(reviewer: string, by: string, overrides?: Partial<LegalReviewInput>): Promise<{ input: LegalReviewInput; handle: WorkflowHandleWithFirstExecutionRunId<typeof legalReviewWorkflow> }>;
 }
 
 /** Time-skipping server, a worker with every real activity, and a fresh database. */
@@ -101,7 +106,16 @@ export async function startReviewTestEnv(): Promise<ReviewTestEnv> {
   const { env, db, taskQueue, stop } = await startTimeSkippingWorker({ prefix: 'review' });
   const store = new ReviewStore(db.pool);
   const plainClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
-  return {
+  const now = async () => new Date(await env.currentTimeMs()).toISOString();
+  const bed: ReviewTestEnv = {
+    now,
+    startInReview: async (reviewer, by, overrides = {}) => {
+      const input = submission({ receivedAt: await now(), ...overrides });
+      const handle = await bed.start(input);
+      await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
+      await handle.executeUpdate(assignReviewerUpdate, { args: [{ by, reviewerId: reviewer, profile: qualifiedProfile(reviewer) }] });
+      return { input, handle };
+    },
     env,
     pool: db.pool,
     taskQueue,
@@ -121,6 +135,20 @@ export async function startReviewTestEnv(): Promise<ReviewTestEnv> {
     finished: (handle) => plainClient.workflow.getHandle<typeof legalReviewWorkflow>(handle.workflowId).result(),
     stop,
   };
+  return bed;
+}
+
+/** The test bed of one describe block: started before its tests (with `reviewer`'s profile saved), stopped after. */
+export function useReviewTestEnv(reviewer: string): () => ReviewTestEnv {
+  let bed: ReviewTestEnv | undefined;
+  beforeAll(async () => {
+    bed = await startReviewTestEnv();
+    await saveProfile(bed.pool, qualifiedProfile(reviewer));
+  });
+  afterAll(async () => {
+    await bed?.stop();
+  });
+  return () => bed!;
 }
 
 /** With RECORD_HISTORIES=1, stores the closed review's history as test/replay/histories/legal-review-<name>.json. */

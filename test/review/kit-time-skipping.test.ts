@@ -1,12 +1,11 @@
 // The process kit under the legal review over long stretches of time (time-skipping server).
-import type { WorkflowHandle } from '@temporalio/client';
 import { shanghaiDateOf } from '../../domain/dates';
 import { officialCalendar } from '../../domain/official-calendar';
 import { computeDeadline } from '../../domain/periods';
 import { MAX_HISTORY_EVENTS } from '../../workflows/kit/process';
 import { DeadlineKey } from '../../workflows/search-attributes';
-import { assignReviewerUpdate, decideExtensionUpdate, giveOpinionUpdate, requestExtensionUpdate, reviewStateQuery, type legalReviewWorkflow } from '../../workflows/legal-review';
-import { cleanChecklist, eventually, exportHistoryIfRecording, qualifiedProfile, saveProfile, startReviewTestEnv, submission, SUPERVISOR_UNIT, UNIT, type ReviewTestEnv } from './helpers';
+import { decideExtensionUpdate, giveOpinionUpdate, requestExtensionUpdate, reviewStateQuery } from '../../workflows/legal-review';
+import { cleanChecklist, eventually, exportHistoryIfRecording, SUPERVISOR_UNIT, UNIT, useReviewTestEnv, type ReviewTestEnv } from './helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -15,17 +14,9 @@ const REVIEWER = 'reviewer-ts';
 const calendar = officialCalendar();
 
 describe('process kit over years (time-skipping, legal review)', () => {
+  const bed = useReviewTestEnv(REVIEWER);
   let t: ReviewTestEnv;
-  beforeAll(async () => {
-    t = await startReviewTestEnv();
-    await saveProfile(t.pool, qualifiedProfile(REVIEWER));
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
-
-  const nowIso = async () => new Date(await t.env.currentTimeMs()).toISOString();
-  const assign = (h: WorkflowHandle<typeof legalReviewWorkflow>) => h.executeUpdate(assignReviewerUpdate, { args: [{ by: HEAD, reviewerId: REVIEWER, profile: qualifiedProfile(REVIEWER) }] });
+  beforeAll(() => void (t = bed()));
 
   /** Every run of the workflow, first to last, with its events. */
   async function runs(workflowId: string, firstRunId: string): Promise<Array<{ runId: string; events: Array<{ eventTime?: { seconds?: unknown } | null }> }>> {
@@ -40,10 +31,7 @@ describe('process kit over years (time-skipping, legal review)', () => {
   }
 
   it('a review overdue for two years stays under the event cap and continues as new with its state, deadline and attributes', async () => {
-    const input = submission({ receivedAt: await nowIso() });
-    const handle = await t.start(input);
-    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
-    await assign(handle);
+    const { input, handle } = await t.startInReview(REVIEWER, HEAD);
     const expected = computeDeadline(calendar, shanghaiDateOf(input.receivedAt), '7wd');
     const overdueFrom = Date.parse(expected.deadline);
 
@@ -80,10 +68,7 @@ describe('process kit over years (time-skipping, legal review)', () => {
   });
 
   it('after an extension approved past the yellow warning, the yellow and last-day reminders before the new deadline are delivered', async () => {
-    const input = submission({ receivedAt: await nowIso() });
-    const handle = await t.start(input);
-    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
-    await assign(handle);
+    const { input, handle } = await t.startInReview(REVIEWER, HEAD);
     const original = computeDeadline(calendar, shanghaiDateOf(input.receivedAt), '7wd');
     const extended = computeDeadline(calendar, original.lastDay, '3wd');
     const yellowFrom = Date.parse(calendar.subtractWorkingDays(original.lastDay, 2).date + 'T00:00:00+08:00') + DAY;

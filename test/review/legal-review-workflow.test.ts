@@ -26,7 +26,7 @@ import {
   qualifiedProfile,
   refusal,
   saveProfile,
-  startReviewTestEnv,
+  useReviewTestEnv,
   submission,
   SUPERVISOR_UNIT,
   UNIT,
@@ -39,16 +39,11 @@ const REVIEWER = 'reviewer-wang';
 const calendar = officialCalendar();
 
 describe('legal review workflow (time-skipping server, real Postgres and activities)', () => {
+  const bed = useReviewTestEnv(REVIEWER);
   let t: ReviewTestEnv;
-  beforeAll(async () => {
-    t = await startReviewTestEnv();
-    await saveProfile(t.pool, qualifiedProfile(REVIEWER));
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  beforeAll(() => void (t = bed()));
 
-  const nowIso = async () => new Date(await t.env.currentTimeMs()).toISOString();
+  const nowIso = () => t.now();
   const searchAttributes = async (handle: { describe(): Promise<{ searchAttributes: Record<string, unknown> }> }) => (await handle.describe()).searchAttributes;
   const assign = (handle: Awaited<ReturnType<ReviewTestEnv['start']>>, reviewerId = REVIEWER) =>
     handle.executeUpdate(assignReviewerUpdate, { args: [{ by: HEAD, reviewerId, profile: qualifiedProfile(reviewerId) }] });
@@ -146,10 +141,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
   });
 
   it('goes yellow (reminders), then red (ONE escalation to head and 司法局; the daily digest carries it after that) until the opinion', async () => {
-    const input = submission({ receivedAt: await nowIso() });
-    const handle = await t.start(input);
-    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
-    await assign(handle);
+    const { input, handle } = await t.startInReview(REVIEWER, HEAD);
     const expected = computeDeadline(calendar, shanghaiDateOf(input.receivedAt), '7wd');
     const yellowFrom = Date.parse(calendar.subtractWorkingDays(expected.lastDay, 2).date + 'T00:00:00+08:00') + 24 * HOUR;
 
@@ -205,10 +197,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
   });
 
   it('extension approved: +3 working days on the original deadline, once per round; refused: deadline unchanged', async () => {
-    const input = submission({ receivedAt: await nowIso() });
-    const handle = await t.start(input);
-    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
-    await assign(handle);
+    const { input, handle } = await t.startInReview(REVIEWER, HEAD);
     const original = computeDeadline(calendar, shanghaiDateOf(input.receivedAt), '7wd');
     const extended = computeDeadline(calendar, original.lastDay, '3wd');
 
@@ -305,10 +294,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
   });
 
   it('reinvestigate → resubmit (a new round on a fresh clock, earlier rounds kept) → approve', async () => {
-    const input = submission({ receivedAt: await nowIso() });
-    const handle = await t.start(input);
-    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
-    await assign(handle);
+    const { input, handle } = await t.startInReview(REVIEWER, HEAD);
 
     const inconsistent = await refusal(
       handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'reinvestigate', checklist: cleanChecklist(), text: '补充调查' }] }),
@@ -340,10 +326,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
   });
 
   it('dispute → the head overrules the opinion: status overruled, flagged for supervisors', async () => {
-    const input = submission({ receivedAt: await nowIso() });
-    const handle = await t.start(input);
-    await eventually(async () => (await handle.query(reviewStateQuery)).deadline, 'the clock');
-    await assign(handle);
+    const { input, handle } = await t.startInReview(REVIEWER, HEAD);
     await handle.executeUpdate(giveOpinionUpdate, {
       args: [{ by: REVIEWER, kind: 'amend', checklist: checklistWithProblem('lawDiscretion', '罚款数额超出裁量基准'), text: '按裁量基准调整罚款数额。' }],
     });
