@@ -1,5 +1,6 @@
 import { condition, getExternalWorkflowHandle, log, ParentClosePolicy, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
-import { apply, decide, initialState, openedEntry, reduce, type CaseAction, type CaseEvent, type Step } from '../domain/case-file/rules';
+import { apply, initialState, openedEntry, reduce, type CaseEvent, type Step } from '../domain/case-file/reducer';
+import { check, type CaseAction } from '../domain/case-file/transitions';
 import type { AvRecordSummary, CaseFileInput, CaseFileState } from '../domain/case-file/types';
 import { avRecordWorkflow } from './av-record';
 import { escalationRecipients, projectCaseFile, shanghaiMinute } from './case-file-effects';
@@ -40,7 +41,7 @@ const OUTCOME_GRACE_MS = 3_600_000;
  * The life of one case file (执法全过程记录, 本政办发〔2019〕33号): opened (an urgent start awaits the
  * head's approval within 24 h, 第八条), audio-video records stored within 24 h each (第三十二条,
  * child workflows reporting by signal), enforcement ended, archived within 30 days (第三十二条).
- * The rules are `domain/case-file/rules.ts`; this shell serialises handlers, records every step in
+ * The rules are `domain/case-file/` (transitions.ts: what is allowed; reducer.ts: what it does); this shell serialises handlers, records every step in
  * the case record, keeps the `cases` row current and continues as new when history grows.
  */
 export async function caseFileWorkflow(input: CaseFileInput, carried?: CaseFileCarry): Promise<CaseFileState> {
@@ -97,7 +98,7 @@ export async function caseFileWorkflow(input: CaseFileInput, carried?: CaseFileC
 
   /** Validator and handler share the rules; the handler decides again on the state it holds the lock on. */
   const act = async (action: CaseAction): Promise<Step> => {
-    const refusal = decide(state, action, Date.now());
+    const refusal = check(state, action, Date.now());
     if (refusal) refuse(refusal.rule, refusal.basis, refusal.message);
     const step = reduce(state, action, { at: now(), avWorkflowId: (n) => avRecordWorkflowId(unit, caseNumber, n) });
     // Tell the child before the state says "stored": a record whose clock still runs is never shown stored.
@@ -107,7 +108,7 @@ export async function caseFileWorkflow(input: CaseFileInput, carried?: CaseFileC
     return step;
   };
   const validate = (action: CaseAction) => {
-    const refusal = decide(state, action, Date.now());
+    const refusal = check(state, action, Date.now());
     if (refusal) refuse(refusal.rule, refusal.basis, refusal.message);
   };
 

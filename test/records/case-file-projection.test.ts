@@ -1,4 +1,4 @@
-import { initialState } from '../../domain/case-file/rules';
+import { initialState } from '../../domain/case-file/reducer';
 import type { CaseFileState } from '../../domain/case-file/types';
 import { CaseStore } from '../../infra/case-store';
 import { caseFileWorkflowId } from '../../workflows/case-file';

@@ -1,4 +1,5 @@
-import { apply, CASE_FILE_TRANSITIONS, decide, initialState, reduce, type CaseAction, type Now } from '../../domain/case-file/rules';
+import { apply, initialState, reduce, type Now } from '../../domain/case-file/reducer';
+import { CASE_FILE_TRANSITIONS, check, type CaseAction } from '../../domain/case-file/transitions';
 import { caseListColumns } from '../../domain/case-file/projection';
 import type { CaseFileState } from '../../domain/case-file/types';
 
@@ -10,11 +11,11 @@ const HOUR = 3_600_000;
 const at = (ms: number): Now => ({ at: iso(ms), avWorkflowId: (n) => `av-x-${n}` });
 const open = (urgent = false) => initialState({ unit: 'benxi.ybj', caseNumber: 'C-1', title: '违规使用医保基金', urgent, openedBy: 'h1', openedAt: iso(T0) });
 const run = (state: CaseFileState, action: CaseAction, ms: number) => {
-  const refusal = decide(state, action, ms);
+  const refusal = check(state, action, ms);
   if (refusal) throw Object.assign(new Error(refusal.message), refusal);
   return reduce(state, action, at(ms));
 };
-const refusalOf = (state: CaseFileState, action: CaseAction, ms = T0 + HOUR) => decide(state, action, ms);
+const refusalOf = (state: CaseFileState, action: CaseAction, ms = T0 + HOUR) => check(state, action, ms);
 
 describe('case file rules (pure)', () => {
   it('the table names, for every action, its statuses and rules with their article of 33号', () => {
