@@ -2,7 +2,8 @@
 import { shanghaiDateOf } from '../../domain/dates';
 import { officialCalendar } from '../../domain/official-calendar';
 import { computeDeadline } from '../../domain/periods';
-import { MAX_HISTORY_EVENTS } from '../../workflows/kit/process';
+import { CalendarStore } from '../../infra/calendar-store';
+import { calendarPublishedSignal, MAX_HISTORY_EVENTS } from '../../workflows/kit/process';
 import { DeadlineKey } from '../../workflows/search-attributes';
 import { decideExtensionUpdate, giveOpinionUpdate, requestExtensionUpdate, reviewStateQuery } from '../../workflows/legal-review';
 import { cleanChecklist, eventually, exportHistoryIfRecording, SUPERVISOR_UNIT, UNIT, useReviewTestEnv, type ReviewTestEnv } from './helpers';
@@ -103,5 +104,28 @@ describe('process kit over years (time-skipping, legal review)', () => {
     await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
     expect((await t.finished(handle)).status).toBe('passed');
     await exportHistoryIfRecording(handle, 'extension-past-yellow');
+  });
+
+  // Last in this file: it publishes 2027 into the test database.
+  it('a provisional deadline is re-timed when its year is published (the kit forwards calendarPublished to the clock)', async () => {
+    // 7 working days from 2026-12-28 reach into 2027, which the bundled official data does not cover.
+    const { input, handle } = await t.startInReview(REVIEWER, HEAD, { receivedAt: '2026-12-28T10:00:00+08:00' });
+    expect(await handle.query(reviewStateQuery)).toMatchObject({ lastDay: '2027-01-06', rounds: [expect.objectContaining({ deadlineProvisional: true })] });
+    expect((await handle.describe()).searchAttributes.DeadlineProvisional).toEqual([true]);
+
+    await new CalendarStore(t.pool).publish({ year: 2027, holidays: [{ date: '2027-01-01', name: '元旦' }, { date: '2027-01-04', name: '测试假日' }], workdays: [] }, 'test', null);
+    await handle.signal(calendarPublishedSignal, { year: 2027 });
+    const moved = await eventually(async () => {
+      const s = await handle.query(reviewStateQuery);
+      return s.lastDay === '2027-01-08' ? s : undefined;
+    }, 'the re-timed deadline');
+    expect(moved.rounds[0]).toMatchObject({ deadlineProvisional: false, deadline: '2027-01-08T23:59:59+08:00' });
+    expect((await handle.describe()).searchAttributes.DeadlineProvisional).toEqual([false]);
+    const { rows } = await t.pool.query(`SELECT payload FROM case_record WHERE case_number = $1 AND action = 'review.deadline_changed'`, [input.caseNumber]);
+    expect(rows).toEqual([{ payload: expect.objectContaining({ before: '2027-01-06T23:59:59+08:00', after: '2027-01-08T23:59:59+08:00' }) }]);
+
+    await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
+    expect((await t.finished(handle)).status).toBe('passed');
+    await exportHistoryIfRecording(handle, 'provisional-deadline-retimed');
   });
 });
