@@ -247,6 +247,12 @@ describe('process kit through the API: Postgres decides, one error mapper, idemp
     // The inbox has the notices; the webhook deliveries are the dispatcher's business.
     const inbox = (await svc.call(handler, 'GET', '/api/inbox')).body as Array<{ link?: { workflowId?: string } }>;
     expect(inbox.filter((x) => x.link?.workflowId === created.body.workflowId).length).toBeGreaterThan(0);
+    // The hanging delivery itself is cut off by the 10 s timeout and retried later, visible as failed.
+    const timedOut = await eventually(async () => {
+      const list = (await svc.call(head, 'GET', '/api/notifications?status=failed')).body as any[];
+      return list.find((d) => d.channel === 'webhook' && d.target === hanging.url && /timeout/i.test(d.lastError ?? ''));
+    }, 'the hanging delivery timed out', 20_000);
+    expect(timedOut.nextAttemptAt).toEqual(expect.any(String));
   });
 });
 
@@ -267,7 +273,41 @@ describe('notification outbox: keys, give-up, timeouts (real Postgres, real rece
     expect(err).toMatchObject({ type: 'IdempotencyKeyReusedError', nonRetryable: true });
   });
 
-  it('a delivery that keeps failing is given up after the policy\'s attempts and stays listed as failed; a hanging one times out', async () => {
+  it('a webhook carries a timestamped signature over "<t>.<body>" and the percent-encoded key; the body has the exact key', async () => {
+    const { createHmac } = await import('node:crypto');
+    const seen: Array<{ headers: http.IncomingHttpHeaders; raw: string }> = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ headers: req.headers, raw: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const secret = 'timestamp-secret-0123456789';
+      const unit = 'benxi.czj';
+      const admin = await svc.token(unit, ['admin']);
+      expect((await svc.call(admin, 'PUT', `/api/units/${unit}/webhook`, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/h`, secret })).status).toBe(200);
+      const { notify } = createNotificationActivities({ pool: svc.service.pool, config: loadConfig({ NODE_ENV: 'test' }), log: logger });
+      const key = `review-${unit}-本财罚〔2026〕${randomUUID().slice(0, 6)}号:run:1:ts`;
+      await notify({ idempotencyKey: key, unit, kind: 'info', subject: '时间戳', body: '签名' });
+      const got = await eventually(async () => seen[0], 'the webhook request');
+      const t = Number(got.headers['x-sanxiang-timestamp']);
+      expect(Math.abs(t - Date.now() / 1000)).toBeLessThan(60);
+      const expected = `t=${t},sha256=${createHmac('sha256', secret).update(`${t}.${got.raw}`).digest('hex')}`;
+      expect(got.headers['x-sanxiang-signature-timestamped']).toBe(expected);
+      expect(got.headers['x-sanxiang-signature']).toBe(`sha256=${createHmac('sha256', secret).update(got.raw).digest('hex')}`);
+      expect(decodeURIComponent(String(got.headers['idempotency-key']))).toBe(key);
+      expect(JSON.parse(got.raw).idempotencyKey).toBe(key);
+      await svc.call(admin, 'DELETE', `/api/units/${unit}/webhook`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('a delivery that keeps failing is given up after the policy\'s attempts and stays listed as failed', async () => {
     const czj = 'benxi.czj';
     const token = await svc.token(czj, ['admin']);
     const deadUrl = `http://127.0.0.1:${await freePort()}/nobody`;

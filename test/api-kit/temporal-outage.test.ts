@@ -90,6 +90,7 @@ describe('a submission made while the Temporal server is stopped is started afte
     expect(submitted.status).toBe(202);
     expect(submitted.body).toMatchObject({ status: 'submitted', receivedAt, start: { pending: true, lastError: expect.any(String) } });
     expect(took).toBeLessThan(10_000);
+    console.log(`POST /api/reviews with Temporal stopped answered 202 in ${took} ms`);
 
     const openedAt = new Date(Date.now() - 3_600_000).toISOString();
     const caseNo = `OUT-${randomUUID().slice(0, 6)}`;
