@@ -66,7 +66,7 @@ export function decisionRoutes(routes: Routes): void {
       const unit = principal.unit;
       const { rows: existing } = await deps.pool.query<DecisionRow>('SELECT * FROM decisions WHERE unit_code = $1 AND case_number = $2', [unit, body.caseNumber]);
       if (existing[0]) {
-        if (existing[0].decision_number !== body.decisionNumber) throw conflict(`case ${body.caseNumber} already has decision ${existing[0].decision_number}`);
+        if (existing[0].decision_number !== body.decisionNumber) throw conflict(`case ${body.caseNumber} already has decision ${existing[0].decision_number}`, { rule: 'one_decision_per_case', basis: null });
         await appendDecisionRecord(deps.pool, existing[0]);
         return reply(200, present(existing[0]));
       }
@@ -90,6 +90,8 @@ export function decisionRoutes(routes: Routes): void {
           basisDetail = review.view?.flagReason ?? '未采纳法制审核意见';
         } else {
           throw conflict(`案件 ${body.caseNumber} 的法制审核尚未通过（状态 ${review.status}）：未经审核或审核未通过的，不得作出重大行政执法决定（${LEGAL_REVIEW_RULES} 第二条、第十四条）`, {
+            rule: 'review_not_passed',
+            basis: `${LEGAL_REVIEW_RULES} 第二条、第十四条`,
             reviewId: review.id,
             reviewStatus: review.status,
           });
@@ -99,7 +101,7 @@ export function decisionRoutes(routes: Routes): void {
         if (requirement.required) {
           throw conflict(
             `案件 ${body.caseNumber} 属于应当进行法制审核的重大行政执法决定（${requirement.grounds.map((g) => `${g.text}，${g.basis}`).join('；')}），尚未送审：未经审核不得作出决定（${LEGAL_REVIEW_RULES} 第二条）`,
-            { reviewRequired: true },
+            { rule: 'review_required', basis: `${LEGAL_REVIEW_RULES} 第二条`, reviewRequired: true },
           );
         }
         basis = 'review_not_required';
@@ -107,7 +109,7 @@ export function decisionRoutes(routes: Routes): void {
       } else {
         throw conflict(
           `案件 ${body.caseNumber} 没有法制审核记录：重大行政执法决定须先送审（POST /api/reviews）；不属于重大决定的，请在 classification 中写明决定类别、程序和第六条情形`,
-          { reviewRequired: 'unknown' },
+          { rule: 'review_unknown', basis: `${LEGAL_REVIEW_RULES} 第二条、第六条`, reviewRequired: 'unknown' },
         );
       }
 
@@ -118,7 +120,7 @@ export function decisionRoutes(routes: Routes): void {
         [unit, body.caseNumber, body.decisionNumber, body.decidedAt, principal.personId, reviewId, basis, basisDetail, flagged],
       );
       // Lost a race with another request for this case or this decision number.
-      if (!inserted.rows[0]) throw conflict(`case ${body.caseNumber} or decision ${body.decisionNumber} was recorded meanwhile`);
+      if (!inserted.rows[0]) throw conflict(`case ${body.caseNumber} or decision ${body.decisionNumber} was recorded meanwhile`, { rule: 'one_decision_per_case', basis: null });
       await appendDecisionRecord(deps.pool, inserted.rows[0]);
       return reply(201, present(inserted.rows[0]));
     },
