@@ -378,10 +378,19 @@ async function startTemporalServer(work: string, compose: Compose, pgPort: numbe
   const cli = temporalCliPath();
   if (!cli) throw new Error('no Temporal CLI (npm run tools) for setup.sh namespace');
   const PATH = [serverDir, path.dirname(cli), process.env.PATH].join(path.delimiter);
-  const setup = (phase: string, env: Record<string, string>) => {
-    const r = spawnSync('sh', [path.join(ROOT, 'deploy/temporal/setup.sh'), phase], { env: { PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    fs.writeFileSync(path.join(work, `temporal-setup-${phase}.log`), r.stdout.toString() + r.stderr.toString());
-    if (r.status !== 0) throw new Error(`setup.sh ${phase} failed:\n${tail(r.stdout.toString() + r.stderr.toString(), 30)}`);
+  let server: ChildProcess | undefined;
+  const logFile = path.join(work, 'temporal-server.log');
+  const setup = async (phase: string, env: Record<string, string>) => {
+    const out = path.join(work, `temporal-setup-${phase}.log`);
+    const fd = fs.openSync(out, 'a');
+    const child = spawn('sh', [path.join(ROOT, 'deploy/temporal/setup.sh'), phase], { env: { PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', fd, fd] });
+    const serverDied = new Promise<'server-died'>((resolve) => server?.once('exit', () => resolve('server-died')));
+    const code = await Promise.race([new Promise<number | null>((resolve) => child.once('exit', resolve)), serverDied]);
+    if (code === 'server-died') child.kill();
+    if (code !== 0) {
+      const why = code === 'server-died' ? `temporal-server exited:\n${tail(fs.readFileSync(logFile, 'utf8'), 30)}` : tail(fs.readFileSync(out, 'utf8'), 30);
+      throw new Error(`setup.sh ${phase} failed: ${why}`);
+    }
   };
 
   const schemaEnv = compose.services['temporal-schema'].environment;
@@ -389,8 +398,9 @@ async function startTemporalServer(work: string, compose: Compose, pgPort: numbe
     setup('schema', { ...schemaEnv, SQL_HOST: '127.0.0.1', SQL_PORT: String(pgPort), TEMPORAL_SCHEMA_DIR: path.join(serverDir, 'schema/postgresql/v12') }),
   );
 
-  const frontendPort = await freePort();
-  const base = await freePortRange([0, 1, 2, 6, 301, 302, 306]);
+  // Temporal's own layout (membership 6933.., frontend 7233 = base + 300, history, matching, worker).
+  const base = await freePortRange([0, 1, 2, 6, 300, 301, 302, 306]);
+  const frontendPort = base + 300;
   const serverEnv = {
     ...compose.services.temporal.environment,
     TEMPORAL_DB_HOST: '127.0.0.1',
@@ -400,13 +410,12 @@ async function startTemporalServer(work: string, compose: Compose, pgPort: numbe
     TEMPORAL_PORT_BASE: String(base),
     TEMPORAL_LOG_LEVEL: 'warn',
   };
-  const logFile = path.join(work, 'temporal-server.log');
   const out = fs.openSync(logFile, 'a');
   // The compose entrypoint's arguments, with this checkout as the root of the config directory.
-  const child = spawn(path.join(serverDir, 'temporal-server'), ['--root', ROOT, '--config', 'deploy/temporal/config', '--env', 'production', '--allow-no-auth', 'start'], {
+  const child = (server = spawn(path.join(serverDir, 'temporal-server'), ['--root', ROOT, '--config', 'deploy/temporal/config', '--env', 'production', '--allow-no-auth', 'start'], {
     env: { PATH, HOME: process.env.HOME, ...serverEnv },
     stdio: ['ignore', out, out],
-  });
+  }));
   stops.push(() => stopChild(child));
   await timed('  temporal-server listening', () => waitForPort(frontendPort, 60_000, child, () => tail(fs.readFileSync(logFile, 'utf8'), 30)));
   const address = `127.0.0.1:${frontendPort}`;
