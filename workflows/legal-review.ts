@@ -156,13 +156,13 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
     onOverdue: async (schedule, tag) => void (await step({ type: 'overdue', schedule, tag })),
     onChange: async ({ before, after, reason }, tag) => void (await step({ type: 'deadlineChanged', before, after, reason, tag, level: kit.clock?.level ?? 'none' })),
   });
-  const locked = (action: ReviewAction) => kit.locked(() => step(action));
+  const locked = (action: ReviewAction) => kit.persist(action.type, () => step(action));
 
   // ---- The process ----
 
   if (!carried) {
     state = { ...state, context: await reviews.loadReviewContext({ unit: input.unit }) };
-    await step({ type: 'submitted' });
+    await kit.persist('submitted', () => step({ type: 'submitted' }));
   }
   kit.initialised();
 
@@ -185,8 +185,8 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
         const carriedClock = round.deadline && !clockRestored ? kit.carriedClock : undefined;
         clockRestored = true;
         const clock = kit.startClock(deadlineRequest(state, round, false), hooks, carriedClock);
-        const schedule = await clock.start();
-        if (!round.deadline) await locked({ type: 'clockStarted', schedule });
+        const schedule = await kit.persist('deadline', () => clock.start());
+        if (!round.deadline && !isFinal(state)) await locked({ type: 'clockStarted', schedule });
       }
       const stop = () => currentRound(state).opinion !== null || roundIs(round.round)();
       await kit.clock!.waitUntil(stop, retire, kit.msUntilRetirement());

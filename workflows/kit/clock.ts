@@ -101,8 +101,8 @@ export class LegalDeadline {
    * returned, so the caller records it in its own entry (no second "deadline changed" record).
    */
   async retime(request: DeadlineRequest): Promise<DeadlineSchedule> {
-    this.s.request = request;
     const after = await calendar.computeLegalDeadline(request);
+    this.s.request = request;
     this.rearm(after);
     return after;
   }

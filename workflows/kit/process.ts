@@ -1,5 +1,6 @@
 // The per-workflow process kit: one instance per run, shared by every process (legal review, case file, …).
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   defineSignal,
@@ -8,6 +9,7 @@ import {
   proxyActivities,
   setCurrentDetails as setDetails,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
@@ -174,21 +176,34 @@ export class ProcessKit {
   }
 
   /**
-   * Clock milestones run like handlers (one at a time with them). A failing effect is logged, not
-   * thrown: the main loop, and with it the process, survives.
+   * A step of the process itself (not a caller's action) must happen: it runs like a handler (one
+   * at a time with them) and, when an activity fails for good (the database away past its
+   * schedule-to-close limit), is tried again, the lock released between attempts. Meanwhile the
+   * Temporal UI's current details say what is stuck, so supervisors and operators see it.
    */
+  async persist<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.locked(fn);
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        const reason = err.cause?.message ?? err.message;
+        log.error('process step failed; trying again', { what, attempt, error: reason });
+        this.shownDetails = undefined;
+        setDetails(`**${what}：写入失败，第${attempt}次重试中**\n\n${reason}`);
+        await sleep(Math.min(attempt, 30) * 60_000);
+      }
+    }
+  }
+
+  /** Clock milestones as persisted steps. */
   hooked(hooks: ClockHooks): ClockHooks {
     const wrap =
-      <A extends unknown[]>(fn?: (...args: A) => Promise<void>) =>
+      <A extends unknown[]>(what: string, fn?: (...args: A) => Promise<void>) =>
       async (...args: A) => {
-        if (!fn) return;
-        try {
-          await this.locked(() => fn(...args));
-        } catch (err) {
-          log.error('clock step failed; the process continues', { error: (err as Error).message });
-        }
+        if (fn) await this.persist(what, async () => fn(...args));
       };
-    return { onYellow: wrap(hooks.onYellow), onLastDay: wrap(hooks.onLastDay), onOverdue: wrap(hooks.onOverdue), onChange: wrap(hooks.onChange) };
+    return { onYellow: wrap('yellow', hooks.onYellow), onLastDay: wrap('last-day', hooks.onLastDay), onOverdue: wrap('overdue', hooks.onOverdue), onChange: wrap('deadline-changed', hooks.onChange) };
   }
 
   // ---- bounded history ----
