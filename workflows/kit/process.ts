@@ -191,7 +191,7 @@ export class ProcessKit {
         log.error('process step failed; trying again', { what, attempt, error: reason });
         this.shownDetails = undefined;
         setDetails(`**${what}：写入失败，第${attempt}次重试中**\n\n${reason}`);
-        await sleep(Math.min(attempt, 30) * 60_000);
+        await sleep(Math.min(attempt * 10, 360) * 60_000); // 10 min, 20 min, … at most 6 h: a stuck step costs few events
       }
     }
   }
