@@ -300,7 +300,8 @@ function startPostgres(bin: string, pgdata: string, port: number, ids: Ids | und
           ready = true;
           resolve(child);
         }
-      } else if (/\b(ERROR|FATAL|PANIC):/.test(text)) {
+      } else if (/\b(ERROR|FATAL|PANIC):/.test(text) && !/terminating connection due to administrator command/.test(text)) {
+        // (that FATAL is every open connection's at a normal shutdown)
         log?.(`postgres: ${text.trim()}`);
       }
     };
