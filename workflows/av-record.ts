@@ -1,9 +1,8 @@
-import { getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
+import { deprecatePatch, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
 import type { AvRecordOutcome, AvRecordReport, RecordStage } from '../domain/case-file/types';
 import { escalationRecipients, shanghaiMinute as minute } from './case-file-effects';
 import { avRecordClockQuery, avRecordReportSignal, avStoredSignal } from './case-file-messages';
 import { ProcessKit, type KitCarry } from './kit/process';
-import { avRecordWorkflowV1 } from './legacy/av-record-v1';
 
 export { avRecordClockQuery, avRecordWorkflowId, avStoredSignal, type AvRecordClock, type AvRecordOutcome } from './case-file-messages';
 
@@ -26,7 +25,10 @@ export interface AvRecordCarry {
   kit: KitCarry;
 }
 
-/** Histories with this marker run on the process kit; older ones replay `avRecordWorkflowV1`. */
+/**
+ * Marker of the kit's first runs (v1). The pre-kit code (v0, 5d13900) was never deployed, so the
+ * patch is phased out: `deprecatePatch` keeps the v1 histories that carry the marker replaying.
+ */
 export const AV_RECORD_KIT_PATCH = 'av-record-process-kit';
 
 /**
@@ -36,7 +38,7 @@ export const AV_RECORD_KIT_PATCH = 'av-record-process-kit';
  * case's workflow ID, so whichever run of the case is current gets it).
  */
 export async function avRecordWorkflow(input: AvRecordInput, carried?: AvRecordCarry): Promise<AvRecordOutcome> {
-  if (!carried && !patched(AV_RECORD_KIT_PATCH)) return avRecordWorkflowV1(input);
+  if (!carried) deprecatePatch(AV_RECORD_KIT_PATCH);
   const label = `音像记录 #${input.n}（${input.ref}）`;
   const kit = new ProcessKit({ unit: input.unit, caseNumber: input.caseNumber, link: { workflowId: input.caseWorkflowId, caseNumber: input.caseNumber }, carry: carried?.kit });
   let stored = carried?.stored;

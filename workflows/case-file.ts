@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, log, ParentClosePolicy, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { condition, deprecatePatch, getExternalWorkflowHandle, log, ParentClosePolicy, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { apply, initialState, openedEntry, reduce, type CaseEvent, type Step } from '../domain/case-file/reducer';
 import { check, type CaseAction } from '../domain/case-file/transitions';
 import type { AvRecordSummary, CaseFileInput, CaseFileState } from '../domain/case-file/types';
@@ -18,7 +18,6 @@ import {
 import type { ClockHooks } from './kit/clock';
 import { ProcessKit, type KitCarry } from './kit/process';
 import { refuse } from './kit/refuse';
-import { caseFileWorkflowV1 } from './legacy/case-file-v1';
 import { initialSearchAttributes } from './search-attributes';
 
 export * from './case-file-messages';
@@ -31,7 +30,10 @@ export interface CaseFileCarry {
   maxHistoryEvents?: number;
 }
 
-/** Histories with this marker run on the process kit; older ones replay `caseFileWorkflowV1`. */
+/**
+ * Marker of the kit's first runs (v1). The pre-kit code (v0, 5d13900) was never deployed, so the
+ * patch is phased out: `deprecatePatch` keeps the v1 histories that carry the marker replaying.
+ */
 export const CASE_FILE_KIT_PATCH = 'case-file-process-kit';
 
 /** After archiving, how long the case waits for its AV records' final reports before it completes. */
@@ -45,7 +47,7 @@ const OUTCOME_GRACE_MS = 3_600_000;
  * the case record, keeps the `cases` row current and continues as new when history grows.
  */
 export async function caseFileWorkflow(input: CaseFileInput, carried?: CaseFileCarry): Promise<CaseFileState> {
-  if (!carried && !patched(CASE_FILE_KIT_PATCH)) return caseFileWorkflowV1(input);
+  if (!carried) deprecatePatch(CASE_FILE_KIT_PATCH);
   const { workflowId } = workflowInfo();
   const { unit, caseNumber } = input;
   const kit = new ProcessKit({ unit, caseNumber, link: { workflowId, caseNumber }, carry: carried?.kit, maxHistoryEvents: carried?.maxHistoryEvents });

@@ -6,11 +6,12 @@ import { quietSdkLogs } from '../helpers/temporal';
 import { HISTORIES_DIR } from './export-history';
 
 /**
- * Folders of histories that are NOT replayed, with the reason. v0-pre-kit: legal-review histories
- * recorded from the pre-kit code (commit 5d13900), which no deployment ever ran; the kit rewrite
- * (issue 9) changed every step, so they cannot replay, and no running workflow needs them to.
- * They stay as a record. Every released version's histories must replay for as long as a workflow
- * of that version can still run.
+ * Folders of histories that are NOT replayed, with the reason. v0-pre-kit: the legal-review,
+ * case-file and AV-record histories recorded from the pre-kit code (commit 5d13900), which no
+ * deployment ever ran; the kit rewrite (issue 9) changed every step, so they cannot replay, and no
+ * running workflow needs them to (the pre-kit code is deleted, not kept behind patched()). They
+ * stay as a record. Every released version's histories (v1 on) must replay for as long as a
+ * workflow of that version can still run.
  */
 const NOT_REPLAYED = new Set(['v0-pre-kit']);
 
@@ -36,6 +37,7 @@ describe('replay over stored histories', () => {
   it.each([
     ['legal-review', 5],
     ['case-file', 3],
+    ['av-record', 1],
   ])('has stored %s histories to replay', (kind, atLeast) => {
     expect(files.filter((f) => path.basename(f).startsWith(`${kind}-`)).length).toBeGreaterThanOrEqual(atLeast);
   });
