@@ -143,6 +143,22 @@ export const STATUTES = {
     effect: 'deadline',
     source: `${ADMINISTRATIVE_COMPULSION} 第五十三条`,
   },
+  enforcementDemandPeriod: {
+    title: '催告书给予的履行期限（本服务默认，催告书可另定）',
+    from: '催告书送达',
+    period: '10wd',
+    extend: true,
+    effect: 'deadline',
+    source: `${ADMINISTRATIVE_COMPULSION} 第三十五条, 第三十七条`,
+  },
+  enforcementSuspensionLimit: {
+    title: '中止执行满三年未恢复执行的，不再执行（无明显社会危害、确无能力履行）',
+    from: '中止执行',
+    period: '3y',
+    extend: false,
+    effect: 'waiting',
+    source: `${ADMINISTRATIVE_COMPULSION} 第三十九条`,
+  },
   reconsiderationPeriod: {
     title: '申请行政复议',
     from: '知道或者应当知道该行政行为',
