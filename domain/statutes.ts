@@ -155,7 +155,7 @@ export const STATUTES = {
     title: '中止执行满三年未恢复执行的，不再执行（无明显社会危害、确无能力履行）',
     from: '中止执行',
     period: '3y',
-    extend: false,
+    extend: true,
     effect: 'waiting',
     source: `${ADMINISTRATIVE_COMPULSION} 第三十九条`,
   },
