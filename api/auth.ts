@@ -3,7 +3,8 @@ import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { forbidden, unauthorized } from './errors';
 
-export const ROLES = ['handler', 'reviewer', 'head', 'publisher', 'supervisor', 'admin'] as const;
+/** `legal_office_lead`: the head of the unit's 法制机构 (assigns reviewers, incl. to oneself or taking over; issue 10). */
+export const ROLES = ['handler', 'reviewer', 'head', 'publisher', 'supervisor', 'admin', 'legal_office_lead'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {

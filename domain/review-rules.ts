@@ -86,6 +86,13 @@ export const MATERIAL_LABELS: Record<MaterialKind, string> = {
 export interface Material {
   kind: MaterialKind;
   ref: string;
+  /** SHA-256 (hex) of the document's content; required for the draft decision, which the recorded decision quotes (第二条). */
+  sha256?: string;
+}
+
+/** The draft decision text a round reviews: the last one submitted (its hash identifies it). */
+export function reviewedDraft(materials: readonly Material[]): Material | undefined {
+  return [...materials].reverse().find((m) => m.kind === 'draft_decision');
 }
 
 /** What the submission must contain (第九条), given how the decision was reached. */
@@ -153,6 +160,8 @@ export function reviewerEligibility(input: {
   submittedBy: string;
   interestedPersons: readonly string[];
   recusedPersons: readonly string[];
+  /** Everyone who handled the case (opened it, acted in its investigation). */
+  caseHandlers?: readonly string[];
 }): Eligibility {
   const who = input.profile?.name ? `${input.profile.name}（${input.personId}）` : input.personId;
   if (input.interestedPersons.includes(input.personId)) {
@@ -161,7 +170,7 @@ export function reviewerEligibility(input: {
   if (input.recusedPersons.includes(input.personId)) {
     return { ok: false, rule: 'declared_recusal', message: `${who} 已申明与本案有利害关系并回避，不得审核（${LEGAL_REVIEW_RULES} 第十五条）` };
   }
-  if (input.personId === input.submittedBy) {
+  if (input.personId === input.submittedBy || input.caseHandlers?.includes(input.personId)) {
     return { ok: false, rule: 'handler_cannot_review', message: `${who} 是本案送审的承办人员，办审分离，不得审核自己承办的案件（${LEGAL_REVIEW_RULES} 第五条）` };
   }
   if (!input.profile) {

@@ -7,19 +7,35 @@ export class ReviewStore {
   constructor(private readonly pool: Pick<Pool, 'query'>) {}
 
   /**
-   * Stores a submission once per unit and case. Returns the stored row's id and whether this call
-   * created it; a second submission of the same case returns the first.
+   * Stores a submission of a case. While the case's latest submission is open, passed or overruled
+   * a second POST returns it (created false); after a withdrawal (or when `remake` asks for the
+   * review of a remade decision, 重新作出, and the latest review has ended) the next submission is
+   * stored with the next number and its own workflow. Earlier submissions are kept. Run inside a
+   * transaction: the case is locked while its submissions are counted.
    */
-  async saveSubmission(input: LegalReviewInput, workflowId: string, submittedAt: string): Promise<{ id: string; created: boolean }> {
-    const inserted = await this.pool.query<{ id: string }>(
-      `INSERT INTO reviews (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (unit_code, case_number) DO NOTHING RETURNING id`,
-      [input.reviewId, workflowId, input.unit, input.caseNumber, input.title, input.decisionKind, input.procedure, JSON.stringify(input), input.submittedBy, submittedAt],
+  async saveSubmission(
+    input: LegalReviewInput,
+    workflowIdOf: string | ((submissionNo: number) => string),
+    submittedAt: string,
+    options: { remake?: boolean } = {},
+  ): Promise<{ id: string; created: boolean; submissionNo: number; input: LegalReviewInput; workflowId: string; previous?: { id: string; status: string } }> {
+    await this.pool.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`review-submission:${input.unit}:${input.caseNumber}`]);
+    const { rows: latest } = await this.pool.query<{ id: string; status: string; submission_no: number; workflow_id: string }>(
+      'SELECT id, status, submission_no, workflow_id FROM reviews WHERE unit_code = $1 AND case_number = $2 ORDER BY submission_no DESC LIMIT 1',
+      [input.unit, input.caseNumber],
     );
-    if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
-    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM reviews WHERE unit_code = $1 AND case_number = $2', [input.unit, input.caseNumber]);
-    return { id: rows[0]!.id, created: false };
+    const last = latest[0];
+    const again = last && (last.status === 'withdrawn' || (options.remake === true && (last.status === 'passed' || last.status === 'overruled')));
+    if (last && !again) return { id: last.id, created: false, submissionNo: last.submission_no, input, workflowId: last.workflow_id };
+    const submissionNo = last ? last.submission_no + 1 : 1;
+    const stored: LegalReviewInput = { ...input, submissionNo };
+    const workflowId = typeof workflowIdOf === 'string' ? workflowIdOf : workflowIdOf(submissionNo);
+    const inserted = await this.pool.query<{ id: string }>(
+      `INSERT INTO reviews (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at, submission_no)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [stored.reviewId, workflowId, stored.unit, stored.caseNumber, stored.title, stored.decisionKind, stored.procedure, JSON.stringify(stored), stored.submittedBy, submittedAt, submissionNo],
+    );
+    return { id: inserted.rows[0]!.id, created: true, submissionNo, input: stored, workflowId, ...(last ? { previous: { id: last.id, status: last.status } } : {}) };
   }
 
   /**
@@ -31,10 +47,10 @@ export class ReviewStore {
   async project(view: ProjectedReview, run: { runId: string; current: boolean }): Promise<{ applied: boolean; otherRun: boolean }> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO reviews AS r (id, workflow_id, unit_code, case_number, title, decision_kind, procedure, submission, submitted_by, submitted_at,
-                                 status, round, reviewer_id, deadline, last_day, warning_level, overdue, extended, opinion_kind, flagged, flag_reason, view, revision, run_id, updated_at)
+                                 status, round, reviewer_id, deadline, last_day, warning_level, overdue, extended, opinion_kind, flagged, flag_reason, view, revision, run_id, updated_at, submission_no)
        -- Normally the API stored the submission first; a workflow started another way still gets its row.
        VALUES ($1, $2, $3, $4, $5, $6, $7, '{}'::jsonb, $8, now(),
-               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, now())
+               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, now(), $24)
        ON CONFLICT (workflow_id) DO UPDATE SET
          status = EXCLUDED.status, round = EXCLUDED.round, reviewer_id = EXCLUDED.reviewer_id, deadline = EXCLUDED.deadline,
          last_day = EXCLUDED.last_day, warning_level = EXCLUDED.warning_level, overdue = EXCLUDED.overdue, extended = EXCLUDED.extended,
@@ -66,6 +82,7 @@ export class ReviewStore {
         view.revision,
         run.runId,
         run.current,
+        view.submissionNo ?? 1,
       ],
     );
     if ((rowCount ?? 0) > 0) return { applied: true, otherRun: false };

@@ -5,7 +5,12 @@ import type { ActionArgs, ActionName, ReviewView } from '../domain/legal-review/
 
 export * from '../domain/legal-review/types';
 
-export const legalReviewWorkflowId = (unit: string, caseNumber: string) => `review-${unit}-${caseNumber}`;
+/**
+ * One workflow per submission of a case: `review-<unit>-<caseNumber>-s<n>`, n = 1, 2, … (a new
+ * submission after a withdrawal, or for a remade decision). Rows stored before submissions were
+ * numbered keep their stored id (`reviews.workflow_id`).
+ */
+export const legalReviewWorkflowId = (unit: string, caseNumber: string, submissionNo = 1) => `review-${unit}-${caseNumber}-s${submissionNo}`;
 
 export const reviewStateQuery = defineQuery<ReviewView>('reviewState');
 
@@ -22,3 +27,4 @@ export const resubmitUpdate = actionUpdate('resubmit');
 export const disputeUpdate = actionUpdate('dispute');
 export const decideDisputeUpdate = actionUpdate('decideDispute');
 export const withdrawUpdate = actionUpdate('withdraw');
+export const requestMaterialsUpdate = actionUpdate('requestMaterials');

@@ -18,6 +18,7 @@ import {
   giveOpinionUpdate,
   requestExtensionUpdate,
   resubmitUpdate,
+  requestMaterialsUpdate,
   reviewStateQuery,
   withdrawUpdate,
   type LegalReviewInput,
@@ -147,6 +148,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
   handle(disputeUpdate, 'dispute');
   handle(decideDisputeUpdate, 'decideDispute');
   handle(withdrawUpdate, 'withdraw');
+  handle(requestMaterialsUpdate, 'requestMaterials');
 
   // ---- The clock's milestones: steps like the handlers', one at a time with them ----
 

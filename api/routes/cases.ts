@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseCaseNumber } from '../../domain/case-numbers';
 import { RECORD_STAGES } from '../../infra/case-record-store';
 import { inTransaction } from '../../infra/db';
 import { enqueueProcessStart, type ProcessStartRequest } from '../../infra/process-starts';
@@ -25,6 +26,8 @@ import { legalInstant } from '../schemas';
 export const caseNumberSchema = z
   .string()
   .trim()
+  // One case, one spelling: （）/()/[]/full-width forms and look-alikes → the canonical 〔〕 form (domain/case-numbers.ts).
+  .overwrite(normaliseCaseNumber)
   .min(1)
   .max(64)
   .regex(/^[\p{L}\p{N}〔〕()（）[\]_.\-]+$/u, 'letters, digits and 〔〕()[]_.- only');

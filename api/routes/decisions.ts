@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { LEGAL_REVIEW_RULES, reviewRequirement } from '../../domain/review-rules';
+import { LEGAL_REVIEW_RULES, reviewedDraft, reviewRequirement } from '../../domain/review-rules';
+import { catalogueContradiction, currentCatalogue } from '../../infra/review-catalogue';
 import { CaseRecordStore } from '../../infra/case-record-store';
 import type { ProjectedReview } from '../../workflows/legal-review-messages';
 import { conflict } from '../errors';
@@ -21,6 +22,34 @@ interface DecisionRow {
   basis: Basis;
   basis_detail: string;
   flagged: boolean;
+  draft_sha256: string | null;
+  review_submission_no: number | null;
+  classification: unknown;
+  catalogue_version: number | null;
+}
+
+/** A small allowance for clocks that differ between the caller and the service. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** How long the gate waits for the opinion's two 意见书 copies to reach the case record (they follow the projection by moments). */
+const RECORD_WAIT_MS = 5_000;
+const gate = (article: string) => `${LEGAL_REVIEW_RULES} ${article}`;
+
+/**
+ * The record entries the decision must come after (第二条, 第十三条, 第十四条): the opinion, its two
+ * 意见书 copies, and for an overruled opinion the overruling decision, all of the review's workflow.
+ */
+async function reviewRecordComplete(pool: Parameters<typeof currentCatalogue>[0], unit: string, caseNumber: string, workflowId: string, overruled: boolean): Promise<string[]> {
+  const wanted = ['review.opinion', 'review.opinion.archived', 'review.opinion.returned_to_handler', ...(overruled ? ['review.opinion_overruled'] : [])];
+  const until = Date.now() + RECORD_WAIT_MS;
+  for (;;) {
+    const { rows } = await pool.query<{ action: string }>(
+      `SELECT DISTINCT action FROM case_record WHERE unit_code = $1 AND case_number = $2 AND payload->>'workflowId' = $3 AND action = ANY($4)`,
+      [unit, caseNumber, workflowId, wanted],
+    );
+    const missing = wanted.filter((a) => !rows.some((r) => r.action === a));
+    if (missing.length === 0 || Date.now() > until) return missing;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const present = (r: DecisionRow) => ({
@@ -33,6 +62,10 @@ const present = (r: DecisionRow) => ({
   basis: r.basis,
   basisDetail: r.basis_detail,
   flagged: r.flagged,
+  draftSha256: r.draft_sha256,
+  reviewSubmissionNo: r.review_submission_no,
+  classification: r.classification ?? null,
+  catalogueVersion: r.catalogue_version,
 });
 
 /**
@@ -53,8 +86,10 @@ export function decisionRoutes(routes: Routes): void {
         caseNumber: caseNumberSchema,
         decisionNumber: z.string().trim().min(1).max(100),
         decidedAt: legalInstant,
-        /** Only for a case with no review on record: why none is needed. */
-        classification: z.object(decisionClassification).optional(),
+        /** The SHA-256 of the decision's text: for a reviewed case, the draft the review passed (a different text needs a new review). */
+        draftSha256: z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, 'SHA-256 in hex').optional(),
+        /** Only for a case with no review on record: why none is needed (checked against the unit's 目录清单, 第十八条). */
+        classification: z.object({ ...decisionClassification, matter: z.string().trim().min(1).max(200).optional() }).optional(),
       }),
       responses: {
         201: { description: 'recorded (flagged when the opinion was overruled)' },
@@ -74,13 +109,60 @@ export function decisionRoutes(routes: Routes): void {
       let basis: Basis;
       let basisDetail: string;
       let reviewId: string | null = null;
-      const { rows: reviews } = await deps.pool.query<{ id: string; status: string; view: ProjectedReview | null }>(
-        'SELECT id, status, view FROM reviews WHERE unit_code = $1 AND case_number = $2',
+      let draftSha256: string | null = null;
+      let reviewSubmissionNo: number | null = null;
+      let classification: unknown = null;
+      let catalogueVersion: number | null = null;
+      const decidedAtMs = Date.parse(body.decidedAt);
+      if (decidedAtMs > Date.now() + CLOCK_SKEW_MS) {
+        throw conflict(`决定日期 ${body.decidedAt} 晚于当前时间：不能记录尚未作出的决定`, { rule: 'decided_in_future', basis: gate('第二条') });
+      }
+      // The case's latest submission decides (earlier ones, e.g. withdrawn, are kept but superseded).
+      const { rows: reviews } = await deps.pool.query<{ id: string; status: string; view: ProjectedReview | null; workflow_id: string; submission_no: number }>(
+        'SELECT id, status, view, workflow_id, submission_no FROM reviews WHERE unit_code = $1 AND case_number = $2 ORDER BY submission_no DESC LIMIT 1',
         [unit, body.caseNumber],
       );
       const review = reviews[0];
       if (review) {
         reviewId = review.id;
+        reviewSubmissionNo = review.submission_no;
+        if (review.status === 'passed' || review.status === 'overruled') {
+          const overruled = review.status === 'overruled';
+          const round = review.view?.rounds?.[review.view.rounds.length - 1];
+          // 1. The decision comes after the opinion, both 意见书 copies (and the overruling decision) in the case record.
+          const missing = await reviewRecordComplete(deps.pool, unit, body.caseNumber, review.workflow_id, overruled);
+          if (missing.length) {
+            throw conflict(`案件 ${body.caseNumber} 的审核意见书尚未全部入卷（缺 ${missing.join('、')}）：决定须在审核意见及其两份意见书记录之后记录，请稍后重试`, {
+              rule: 'review_record_incomplete',
+              basis: gate('第十三条、第十四条'),
+              missing,
+            });
+          }
+          // 2. Not dated before the passed opinion, or before the decision that overruled it.
+          const since = overruled ? review.view?.dispute?.decision?.at : review.view?.opinion?.at;
+          if (since && decidedAtMs < Date.parse(since)) {
+            throw conflict(`决定日期 ${body.decidedAt} 早于${overruled ? '负责人/集体讨论不采纳审核意见的决定' : '审核通过'}（${since}）：未经审核不得作出决定`, {
+              rule: 'decided_before_review',
+              basis: gate(overruled ? '第二条、第十四条' : '第二条'),
+              reviewedAt: since,
+            });
+          }
+          // 3. The decision is the draft that was reviewed (its hash); a different text needs a new review.
+          const draft = round ? reviewedDraft(round.materials) : undefined;
+          if (draft?.sha256) {
+            if (!body.draftSha256) throw conflict('须提供决定书文本的 SHA-256（draftSha256），以证明作出的决定即经审核的决定书草案', { rule: 'draft_hash_required', basis: gate('第二条') });
+            if (body.draftSha256 !== draft.sha256) {
+              throw conflict(`决定书文本（${body.draftSha256}）不是经法制审核的草案（${draft.sha256}）：文本改变的，须重新送审`, {
+                rule: 'draft_not_reviewed',
+                basis: gate('第二条、第十四条'),
+                reviewedSha256: draft.sha256,
+              });
+            }
+            draftSha256 = draft.sha256;
+          } else if (body.draftSha256) {
+            draftSha256 = body.draftSha256;
+          }
+        }
         if (review.status === 'passed') {
           basis = 'review_passed';
           basisDetail = `法制审核通过（${review.view?.opinion?.at ?? ''}）`;
@@ -104,8 +186,20 @@ export function decisionRoutes(routes: Routes): void {
             { rule: 'review_required', basis: `${LEGAL_REVIEW_RULES} 第二条`, reviewRequired: true },
           );
         }
+        // 第十八条: the unit's catalogue (data, with its versions) is checked; a classification it contradicts is refused.
+        const catalogue = await currentCatalogue(deps.pool, unit);
+        const contradiction = catalogue ? catalogueContradiction(catalogue.items, body.classification) : undefined;
+        if (catalogue && contradiction) {
+          throw conflict(
+            `本机关法制审核目录清单（第 ${catalogue.version} 版）列有“${contradiction.description}”，与所述分类（未列入目录）矛盾：该决定应当进行法制审核（${LEGAL_REVIEW_RULES} 第十八条）`,
+            { rule: 'catalogue_contradicts', basis: gate('第十八条'), catalogueVersion: catalogue.version, item: contradiction },
+          );
+        }
         basis = 'review_not_required';
         basisDetail = requirement.reason;
+        classification = body.classification;
+        catalogueVersion = catalogue?.version ?? null;
+        draftSha256 = body.draftSha256 ?? null;
       } else {
         throw conflict(
           `案件 ${body.caseNumber} 没有法制审核记录：重大行政执法决定须先送审（POST /api/reviews）；不属于重大决定的，请在 classification 中写明决定类别、程序和第六条情形`,
@@ -115,9 +209,24 @@ export function decisionRoutes(routes: Routes): void {
 
       const flagged = basis === 'head_overruled' || basis === 'collective_overruled';
       const inserted = await deps.pool.query<DecisionRow>(
-        `INSERT INTO decisions (unit_code, case_number, decision_number, decided_at, recorded_by, review_id, basis, basis_detail, flagged)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING *`,
-        [unit, body.caseNumber, body.decisionNumber, body.decidedAt, principal.personId, reviewId, basis, basisDetail, flagged],
+        `INSERT INTO decisions (unit_code, case_number, decision_number, decided_at, recorded_by, review_id, basis, basis_detail, flagged,
+                                draft_sha256, review_submission_no, classification, catalogue_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING *`,
+        [
+          unit,
+          body.caseNumber,
+          body.decisionNumber,
+          body.decidedAt,
+          principal.personId,
+          reviewId,
+          basis,
+          basisDetail,
+          flagged,
+          draftSha256,
+          reviewSubmissionNo,
+          classification === null ? null : JSON.stringify(classification),
+          catalogueVersion,
+        ],
       );
       // Lost a race with another request for this case or this decision number.
       if (!inserted.rows[0]) throw conflict(`case ${body.caseNumber} or decision ${body.decisionNumber} was recorded meanwhile`, { rule: 'one_decision_per_case', basis: null });
@@ -157,7 +266,16 @@ async function appendDecisionRecord(pool: ConstructorParameters<typeof CaseRecor
     action: d.flagged ? 'decision.made_against_review_opinion' : 'decision.made',
     summary: `作出决定 ${d.decision_number}：${d.basis_detail}`,
     occurredAt: d.decided_at.toISOString(),
-    payload: { decisionNumber: d.decision_number, basis: d.basis, reviewId: d.review_id, flagged: d.flagged },
+    payload: {
+      decisionNumber: d.decision_number,
+      basis: d.basis,
+      reviewId: d.review_id,
+      flagged: d.flagged,
+      // The recorded decision quotes the reviewed draft's hash (第二条); a decision without review keeps its classification (第十八条).
+      draftSha256: d.draft_sha256,
+      reviewSubmissionNo: d.review_submission_no,
+      ...(d.classification ? { classification: d.classification, catalogueVersion: d.catalogue_version } : {}),
+    },
     idempotencyKey: `decision:${d.unit_code}:${d.case_number}:${d.decision_number}`,
   });
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { loadReviewerProfile, ReviewStore } from '../../infra/review-store';
-import { formatShanghaiInstant } from '../../domain/dates';
+import { endOfDayShanghai, formatShanghaiInstant, shanghaiDateOf } from '../../domain/dates';
+import { computeDeadline } from '../../domain/periods';
+import { STATUTES } from '../../domain/statutes';
+import { CalendarStore } from '../../infra/calendar-store';
 import {
   CHECKLIST_ITEMS,
   DECISION_KINDS,
@@ -28,6 +31,7 @@ import {
   legalReviewWorkflow,
   legalReviewWorkflowId,
   requestExtensionUpdate,
+  requestMaterialsUpdate,
   resubmitUpdate,
   withdrawUpdate,
   type LegalReviewInput,
@@ -37,7 +41,7 @@ import {
 import { action, addActions, type ActionSpec } from '../actions';
 import type { ApiDeps } from '../deps';
 import type { Principal } from '../auth';
-import { conflict, forbidden, notFound, unprocessable } from '../errors';
+import { conflict, forbidden, notFound, unprocessable, ValidationError } from '../errors';
 import { isGone, requireStarted, startNow, startPendingBody } from '../process-start';
 import { reply, type Routes } from '../route';
 import { visibleUnits } from '../scope';
@@ -46,7 +50,11 @@ import { caseNumberSchema } from './cases';
 
 const personId = z.string().trim().min(1).max(100);
 const text = (max = 4000) => z.string().trim().min(1, 'required').max(max);
-const material = z.object({ kind: z.enum(MATERIAL_KINDS), ref: z.string().trim().min(1).max(500) });
+const sha256 = z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, 'SHA-256 in hex (64 characters)');
+/** A material; the draft decision carries the SHA-256 of its text, which the recorded decision must quote (第二条). */
+const material = z
+  .object({ kind: z.enum(MATERIAL_KINDS), ref: z.string().trim().min(1).max(500), sha256: sha256.optional() })
+  .refine((m) => m.kind !== 'draft_decision' || m.sha256 !== undefined, { message: 'the draft decision needs its sha256 (the decision recorded later must quote it)', path: ['sha256'] });
 /** A small allowance for clocks that differ between the caller and the service. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -73,12 +81,19 @@ const submissionBody = z.object({
   sampling: z.boolean().default(false),
   appraisal: z.boolean().default(false),
   party: z.object({ kind: z.enum(['person', 'organisation']), name: text(200), idNumber: z.string().trim().max(64).optional() }),
-  caseDeadline: isoDate,
+  /** Needed unless the case is known to the service (POST /api/cases) and its period is statutory (a general-procedure penalty: 立案 + 90 days). */
+  caseDeadline: isoDate.optional(),
+  /** Where caseDeadline comes from (the statute and its start, or the head's approved extension). */
+  caseDeadlineBasis: z.string().trim().min(1).max(500).optional(),
   interestedPersons: z.array(personId).max(100).default([]),
   materials: z.array(material).max(200).default([]),
+  /** Receipt is now; an earlier receipt only with receivedAtReason (paper files entered later, 补录). */
   receivedAt: legalInstant
     .refine((v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS, 'must not lie in the future')
     .optional(),
+  receivedAtReason: z.string().trim().min(1).max(1000).optional(),
+  /** Ask for the review of a remade decision (重新作出) after the earlier review ended. */
+  remake: z.boolean().default(false),
 });
 
 const checklistSchema = z.object(
@@ -128,6 +143,48 @@ async function loadVisibleReview(deps: ApiDeps, principal: Principal, id: string
   const row = await loadReview(deps, id);
   if (!(await visibleUnits(deps.pool, principal)).includes(row.unit_code)) throw forbidden(`review ${id} belongs to unit ${row.unit_code}`);
   return row;
+}
+
+/**
+ * The decision's own deadline (the review never runs past it): for a case the service knows
+ * (POST /api/cases, its 立案 time) and a general-procedure penalty, 立案 + 90 days (行政处罚法 第六十条);
+ * a different date (an extension approved by the head) only with its stated basis. Otherwise the
+ * submission states the date and its basis.
+ */
+async function caseDeadlineOf(
+  deps: Pick<ApiDeps, 'pool'>,
+  unit: string,
+  body: { caseNumber: string; decisionKind: string; procedure: string; caseDeadline?: string; caseDeadlineBasis?: string },
+): Promise<{ caseDeadline: string; basis: string }> {
+  const { rows } = await deps.pool.query<{ opened_at: Date }>('SELECT opened_at FROM cases WHERE unit_code = $1 AND case_number = $2', [unit, body.caseNumber]);
+  const opened = rows[0]?.opened_at;
+  if (opened && body.decisionKind === 'penalty' && body.procedure === 'general') {
+    const statute = STATUTES.penaltyDecision;
+    const from = shanghaiDateOf(opened);
+    const statutory = computeDeadline(await new CalendarStore(deps.pool).calendar(), from, statute.period, { extend: statute.extend }).lastDay;
+    const basis = `立案 ${from} 起 ${statute.period}（${statute.source}）`;
+    if (!body.caseDeadline || body.caseDeadline === statutory) return { caseDeadline: statutory, basis };
+    if (!body.caseDeadlineBasis) {
+      throw new ValidationError([{ path: 'body.caseDeadlineBasis', message: `the statutory deadline is ${statutory} (${basis}); another date needs its basis (the head's approved extension and reason)` }]);
+    }
+    return { caseDeadline: body.caseDeadline, basis: `${body.caseDeadlineBasis}（法定期限 ${statutory}，${basis}）` };
+  }
+  const issues = [
+    ...(!body.caseDeadline ? [{ path: 'body.caseDeadline', message: 'required: the case is not known to the service with a statutory decision period' }] : []),
+    ...(!body.caseDeadlineBasis ? [{ path: 'body.caseDeadlineBasis', message: 'required with caseDeadline: where the date comes from' }] : []),
+  ];
+  if (issues.length) throw new ValidationError(issues);
+  return { caseDeadline: body.caseDeadline!, basis: body.caseDeadlineBasis! };
+}
+
+/** Who handled the case (opened it, acted in it outside review and decision): none of them may review it (办审分离). */
+export async function caseHandlersOf(deps: Pick<ApiDeps, 'pool'>, unit: string, caseNumber: string): Promise<string[]> {
+  const { rows } = await deps.pool.query<{ person: string }>(
+    `SELECT opened_by AS person FROM cases WHERE unit_code = $1 AND case_number = $2
+     UNION SELECT DISTINCT actor FROM case_record WHERE unit_code = $1 AND case_number = $2 AND stage NOT IN ('review', 'decision') AND actor <> 'system'`,
+    [unit, caseNumber],
+  );
+  return rows.map((r) => r.person).sort();
 }
 
 const isFinal = (status: string) => FINAL_REVIEW_STATUSES.includes(status as ReviewStatus);
@@ -222,8 +279,14 @@ export function reviewRoutes(routes: Routes): void {
     async ({ body, principal, deps }) => {
       const requirement = reviewRequirement(body);
       if (!requirement.required) throw unprocessable(requirement.reason, { reviewRequired: false });
-      const workflowId = legalReviewWorkflowId(principal.unit, body.caseNumber);
       const now = new Date().toISOString();
+      // Receipt is now; an earlier receipt is a 补录 and must say so (issue 10: the handler does not choose the clock's start).
+      const receivedAt = body.receivedAt ? new Date(body.receivedAt).toISOString() : now;
+      if (Date.parse(receivedAt) < Date.parse(now) - CLOCK_SKEW_MS && !body.receivedAtReason) {
+        throw new ValidationError([{ path: 'body.receivedAtReason', message: 'an earlier receivedAt needs its reason (paper files entered later, 补录)' }]);
+      }
+      const clock = await caseDeadlineOf(deps, principal.unit, body);
+      const caseHandlers = await caseHandlersOf(deps, principal.unit, body.caseNumber);
       const input: LegalReviewInput = {
         reviewId: randomUUID(),
         unit: principal.unit,
@@ -235,13 +298,17 @@ export function reviewRoutes(routes: Routes): void {
         sampling: body.sampling,
         appraisal: body.appraisal,
         party: body.party,
-        caseDeadline: body.caseDeadline,
+        caseDeadline: clock.caseDeadline,
+        caseDeadlineBasis: clock.basis,
+        ...(Date.parse(endOfDayShanghai(clock.caseDeadline)) < Date.parse(receivedAt) ? { caseDeadlinePassedAtSubmission: true } : {}),
         interestedPersons: body.interestedPersons,
+        caseHandlers,
         materials: body.materials,
-        receivedAt: body.receivedAt ? new Date(body.receivedAt).toISOString() : now,
+        receivedAt,
+        ...(body.receivedAtReason && receivedAt !== now ? { receivedAtReason: body.receivedAtReason } : {}),
         submittedBy: principal.personId,
       };
-      const startOf = (stored: LegalReviewInput): ProcessStartRequest => ({
+      const startOf = (stored: LegalReviewInput, workflowId: string): ProcessStartRequest => ({
         workflowId,
         kind: 'legal-review',
         workflowType: legalReviewWorkflow.name,
@@ -254,14 +321,16 @@ export function reviewRoutes(routes: Routes): void {
         details: `${stored.unit} 送审；决定类别 ${stored.decisionKind}；依据 ${requirement.grounds.map((g) => g.basis).join('、')}`,
       });
       // The row and its start request in one transaction: Postgres decides that this review exists.
+      // A new submission after a withdrawal (or for a remade decision) gets the next number and its own workflow.
       const saved = await inTransaction(deps.pool, async (tx) => {
-        const result = await new ReviewStore(tx).saveSubmission(input, workflowId, now);
-        if (result.created) await enqueueProcessStart(tx, startOf(input));
+        const result = await new ReviewStore(tx).saveSubmission(input, (n) => legalReviewWorkflowId(principal.unit, body.caseNumber, n), now, { remake: body.remake });
+        if (result.created) await enqueueProcessStart(tx, startOf(result.input, result.workflowId));
         return result;
       });
+      const workflowId = saved.workflowId;
       let row = await loadReview(deps, saved.id);
       // A row stored before the start outbox existed and never started: its start comes from the stored submission.
-      if (!saved.created && row.status === 'submitted') await enqueueProcessStart(deps.pool, startOf(row.submission));
+      if (!saved.created && row.status === 'submitted') await enqueueProcessStart(deps.pool, startOf(row.submission, workflowId));
       // Started from the stored row (never from this request's body), at once if Temporal answers,
       // else by the worker's reconciler; a row marked started is never started again.
       const start = row.status === 'submitted' ? await startNow(deps, workflowId) : undefined;
@@ -274,7 +343,12 @@ export function reviewRoutes(routes: Routes): void {
         workflowId,
         status: row.status,
         deadline: row.deadline ? formatShanghaiInstant(row.deadline) : null,
+        submissionNo: saved.submissionNo,
         receivedAt: stored.receivedAt,
+        ...(stored.receivedAtReason ? { receivedAtReason: stored.receivedAtReason } : {}),
+        caseDeadline: stored.caseDeadline,
+        caseDeadlineBasis: stored.caseDeadlineBasis ?? null,
+        ...(stored.caseDeadlinePassedAtSubmission ? { caseDeadlinePassedAtSubmission: true, lateness: 'handling_unit' } : {}),
         reviewRequired: { grounds: requirement.grounds },
         ...(pending ? { start: startPendingBody(start) } : {}),
         ...(missing.length ? { missingMaterials: missing, message: describeMissing(missing) } : {}),
@@ -362,11 +436,18 @@ export function reviewRoutes(routes: Routes): void {
       action({
         name: 'assignment',
         path: '/assignment',
-        summary: 'Name the reviewer (确定审核人员): qualified (第七条), no interest, not recused (第十五条), not the handler',
-        roles: ['head', 'reviewer'],
+        summary:
+          'Name the reviewer (确定审核人员): qualified (第七条), no interest, not recused (第十五条), not anyone who handled the case; assigning oneself or taking over needs legal_office_lead or head',
+        roles: ['head', 'legal_office_lead', 'reviewer'],
         body: z.object({ reviewerId: personId }),
         update: assignReviewerUpdate,
-        arg: async (c) => ({ by: by(c), reviewerId: c.body.reviewerId, profile: await loadReviewerProfile(c.deps.pool, c.body.reviewerId) }),
+        arg: async (c) => ({
+          by: by(c),
+          byLead: c.principal.roles.includes('legal_office_lead') || c.principal.roles.includes('head'),
+          reviewerId: c.body.reviewerId,
+          profile: await loadReviewerProfile(c.deps.pool, c.body.reviewerId),
+          caseHandlers: await caseHandlersOf(c.deps, c.target.row.unit_code, c.target.row.case_number),
+        }),
       }),
       action({
         name: 'recusal',
@@ -442,6 +523,18 @@ export function reviewRoutes(routes: Routes): void {
           }),
         update: decideDisputeUpdate,
         arg: (c) => ({ by: by(c), ...c.body }),
+      }),
+      action({
+        name: 'materials-request',
+        path: '/materials-request',
+        summary: 'The reviewer asks for supplementary material (第十条): back to awaiting_materials naming what is needed; the 7-working-day clock starts again from complete receipt',
+        roles: ['reviewer'],
+        body: z.object({
+          items: z.array(z.object({ kind: z.enum(MATERIAL_KINDS), what: text(1000) })).min(1).max(50),
+          note: z.string().trim().max(2000).optional(),
+        }),
+        update: requestMaterialsUpdate,
+        arg: (c) => ({ by: by(c), items: c.body.items, note: c.body.note }),
       }),
       action({
         name: 'withdrawal',

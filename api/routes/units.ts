@@ -1,6 +1,39 @@
 import { z } from 'zod';
-import type { Routes } from '../route';
-import { visibleUnits } from '../scope';
+import { DECISION_KINDS, reviewerQualification } from '../../domain/review-rules';
+import { inTransaction } from '../../infra/db';
+import { loadReviewerProfile } from '../../infra/review-store';
+import { catalogueHistory, currentCatalogue, setCatalogue } from '../../infra/review-catalogue';
+import { forbidden, notFound } from '../errors';
+import { reply, type Routes } from '../route';
+import { assertCanSee, visibleUnits } from '../scope';
+
+const unitParams = z.object({ code: z.string().trim().min(1).max(100) });
+/** The staffing target: reviewers ≥ 5% of the unit's enforcement officers (本政办发〔2019〕27号; 锦州 plan). */
+export const STAFFING_RATIO = 0.05;
+
+/** A unit's review staffing against the target; `belowTarget` null when the officers' number is not reported. */
+export async function reviewStaffing(pool: Parameters<typeof loadReviewerProfile>[0], unit: string) {
+  const { rows } = await pool.query<{ enforcement_officers: number | null; enforcement_officers_set_at: Date | null }>(
+    'SELECT enforcement_officers, enforcement_officers_set_at FROM units WHERE code = $1',
+    [unit],
+  );
+  if (!rows[0]) return null;
+  const { rows: people } = await pool.query<{ person_id: string }>('SELECT person_id FROM reviewer_profiles WHERE unit_code = $1', [unit]);
+  const profiles = await Promise.all(people.map((p) => loadReviewerProfile(pool, p.person_id)));
+  const qualified = profiles.filter((p) => p && reviewerQualification(p).qualified).length;
+  const officers = rows[0].enforcement_officers;
+  const required = officers === null ? null : Math.ceil(officers * STAFFING_RATIO);
+  return {
+    unit,
+    enforcementOfficers: officers,
+    officersReportedAt: rows[0].enforcement_officers_set_at?.toISOString() ?? null,
+    qualifiedReviewers: qualified,
+    required,
+    ratio: officers ? qualified / officers : null,
+    belowTarget: required === null ? null : qualified < required,
+    basis: '法制审核人员原则上不少于本单位执法人员总数的5%（本政办发〔2019〕27号）',
+  };
+}
 
 const unitSchema = z.object({
   code: z.string(),
@@ -31,6 +64,81 @@ export function unitRoutes(routes: Routes): void {
         `SELECT code, name, short_name AS "shortName", kind, parent_code AS "parentCode", supervisor_code AS "supervisorCode" FROM units ORDER BY code`,
       );
       return rows;
+    },
+  );
+
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/units/:code/review-catalogue',
+      tag: 'units',
+      summary: "The unit's 重大行政执法决定法制审核目录清单 (第十八条): the current version and every earlier one",
+      roles: [],
+      params: unitParams,
+    },
+    async ({ params, principal, deps }) => {
+      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      return { unit: params.code, current: await currentCatalogue(deps.pool, params.code), history: await catalogueHistory(deps.pool, params.code) };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'put',
+      path: '/api/units/:code/review-catalogue',
+      tag: 'units',
+      summary: "Publish a new version of the unit's catalogue (第十八条); earlier versions are kept",
+      roles: ['head', 'legal_office_lead'],
+      params: unitParams,
+      body: z.object({
+        items: z.array(z.object({ decisionKind: z.enum(DECISION_KINDS), matter: z.string().trim().min(1).max(200).optional(), description: z.string().trim().min(1).max(500) })).max(500),
+        note: z.string().trim().min(1).max(2000),
+      }),
+      responses: { 201: { description: 'the new version' } },
+    },
+    async ({ params, body, principal, deps }) => {
+      if (params.code !== principal.unit) throw forbidden(`only unit ${params.code} keeps its own catalogue`);
+      const saved = await inTransaction(deps.pool, (tx) => setCatalogue(tx, params.code, body.items, body.note, principal.personId));
+      return reply(201, saved);
+    },
+  );
+
+  routes.add(
+    {
+      method: 'put',
+      path: '/api/units/:code/enforcement-officers',
+      tag: 'units',
+      summary: 'Report the number of enforcement officers (the staffing target counts against it)',
+      roles: ['head', 'admin'],
+      params: unitParams,
+      body: z.object({ count: z.number().int().min(0).max(1_000_000) }),
+    },
+    async ({ params, body, principal, deps }) => {
+      if (params.code !== principal.unit && !principal.roles.includes('admin')) throw forbidden(`only unit ${params.code} reports its officers`);
+      const { rowCount } = await deps.pool.query('UPDATE units SET enforcement_officers = $2, enforcement_officers_set_by = $3, enforcement_officers_set_at = now() WHERE code = $1', [
+        params.code,
+        body.count,
+        principal.personId,
+      ]);
+      if (!rowCount) throw notFound(`unit ${params.code}`);
+      return reviewStaffing(deps.pool, params.code);
+    },
+  );
+
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/units/:code/review-staffing',
+      tag: 'units',
+      summary: 'Qualified reviewers against the target of 5% of the enforcement officers (本政办发〔2019〕27号)',
+      roles: [],
+      params: unitParams,
+    },
+    async ({ params, principal, deps }) => {
+      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      const staffing = await reviewStaffing(deps.pool, params.code);
+      if (!staffing) throw notFound(`unit ${params.code}`);
+      return staffing;
     },
   );
 }

@@ -71,6 +71,12 @@ export const CASE_FILE_TRANSITIONS: { [K in CaseActionKind]: Transition<K> } = {
         article: '第八条',
         refuses: (s) => (s.urgentApproval?.status === 'approved' ? `案件 ${s.caseNumber} 的紧急启动已于 ${s.urgentApproval.approvedAt} 批准` : undefined),
       },
+      // Separation of duties (issue 10): who started the urgent procedure does not approve it afterwards.
+      {
+        rule: 'case.urgent.same_person',
+        article: '第八条',
+        refuses: (s, a) => (a.by === s.openedBy ? `${a.by} 以紧急程序启动了案件 ${s.caseNumber}，不能自己补报批准；由负责人批准` : undefined),
+      },
     ],
   },
   registerAvRecord: {

@@ -46,12 +46,27 @@ export interface Decision {
 /** Was an opinion given at `now` late against the round's deadline? */
 export const isLate = (round: ReviewRound, now: string): boolean => round.deadline !== null && Date.parse(now) > Date.parse(round.deadline);
 
-/** The deadline request of a round: 7 working days from complete receipt (+3 when extended), never past the case's own deadline. */
+/** The case deadline's last instant (23:59:59 Asia/Shanghai). */
+const endOfDay = (date: string) => Date.parse(`${date}T23:59:59+08:00`);
+
+/**
+ * The deadline request of a round: 7 working days from complete receipt (+3 when extended), never
+ * past the case's own deadline, unless that deadline had already passed at receipt: then it is the
+ * handling unit's lateness (flagged at submission), and the review keeps its own full period
+ * instead of a clock capped into the past.
+ */
 export const deadlineRequest = (s: ReviewState, round: ReviewRound, extended: boolean) => ({
   from: round.receivedAt!,
   steps: extended ? [{ statute: 'legalReview' }, { statute: 'legalReviewExtension' }] : [{ statute: 'legalReview' }],
-  capDate: s.input.caseDeadline,
+  ...(endOfDay(s.input.caseDeadline) >= Date.parse(round.receivedAt!) ? { capDate: s.input.caseDeadline } : {}),
 });
+
+/** Required materials still missing plus what the reviewer asked for and was not yet supplied (第九条、第十条). */
+const stillMissing = (s: ReviewState, round: ReviewRound) => {
+  const kinds = missingMaterials(s.input, round.materials);
+  for (const r of round.requested ?? []) if (!kinds.includes(r.kind)) kinds.push(r.kind);
+  return kinds;
+};
 
 /** Applies one (allowed) action. Never throws for an allowed action; `check` refuses the others. */
 export function decide(previous: ReviewState, action: ReviewAction, now: string): Decision {
@@ -97,14 +112,31 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
   };
 
   switch (action.type) {
-    case 'submitted':
+    case 'submitted': {
+      // 第十六条 accountability: a decision period that ran out before submission is the handling unit's lateness, not the legal office's.
+      const late = input.caseDeadlinePassedAtSubmission
+        ? `；送审时作出决定的法定期限（${input.caseDeadline}）已经届满，属承办机构逾期，不计入法制审核期限`
+        : '';
+      const entered = input.receivedAtReason ? `；收件时间 ${input.receivedAt} 系补录：${input.receivedAtReason}` : '';
       commit({
         actor: input.submittedBy,
         action: 'review.submitted',
-        summary: `送审重大行政执法决定：${input.title}（材料 ${input.materials.length} 件）`,
-        payload: { decisionKind: input.decisionKind, procedure: input.procedure, scope: input.scope, materials: input.materials, caseDeadline: input.caseDeadline },
+        summary: `送审重大行政执法决定：${input.title}（材料 ${input.materials.length} 件${(input.submissionNo ?? 1) > 1 ? `，第${input.submissionNo}次提交` : ''}）${entered}${late}`,
+        payload: {
+          decisionKind: input.decisionKind,
+          procedure: input.procedure,
+          scope: input.scope,
+          materials: input.materials,
+          caseDeadline: input.caseDeadline,
+          caseDeadlineBasis: input.caseDeadlineBasis,
+          submissionNo: input.submissionNo ?? 1,
+          receivedAt: input.receivedAt,
+          ...(input.receivedAtReason ? { receivedAtReason: input.receivedAtReason, receivedAtEnteredLater: true } : {}),
+          ...(input.caseDeadlinePassedAtSubmission ? { caseDeadlinePassedAtSubmission: true, accountable: 'handling_unit' } : {}),
+        },
       });
       break;
+    }
 
     case 'materialsMissing': {
       s.status = 'awaiting_materials';
@@ -176,7 +208,8 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
     case 'addMaterials': {
       round.materials.push(...action.materials);
       const wasIncomplete = round.missing.length > 0;
-      round.missing = missingMaterials(input, round.materials);
+      if (round.requested) round.requested = round.requested.filter((r) => !action.materials.some((m) => m.kind === r.kind));
+      round.missing = stillMissing(s, round);
       const completed = wasIncomplete && round.missing.length === 0;
       if (completed) {
         completeRound();
@@ -294,6 +327,7 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
     case 'resubmit': {
       const next = newRound(input, round.round + 1, [...round.materials, ...action.materials], null);
       next.note = action.note;
+      next.cause = 'resubmitted';
       s.rounds.push(next);
       if (next.missing.length === 0) {
         next.receivedAt = now;
@@ -335,6 +369,25 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
         summary: overruled ? s.flagReason! : `${how}维持法制审核意见：${reasons}`,
         payload: { outcome, collectiveOutcome, meetingRecordRef, reasons },
       });
+      break;
+    }
+
+    case 'requestMaterials': {
+      // 第十条: the review returns to awaiting materials naming what is needed; a new round whose
+      // 7-working-day clock starts from complete receipt. The reviewer stays; this round's overdue
+      // period and escalations stay on it.
+      const next = newRound(input, round.round + 1, round.materials, null);
+      next.cause = 'materials_requested';
+      next.requested = action.items.map((i) => ({ kind: i.kind, what: i.what.trim() }));
+      next.missing = stillMissing(s, next);
+      next.note = action.note;
+      s.rounds.push(next);
+      s.status = 'awaiting_materials';
+      s.warningLevel = 'none';
+      s.missingToldForRound = next.round;
+      const list = next.requested.map((i) => `${i.kind}：${i.what}`).join('；');
+      toHandler('materials-requested', 'action_required', `审核人员要求补充材料：${caseLabel}`, `请补充：${list}（${LEGAL_REVIEW_RULES} 第十条）。审核期限自收到完整材料之日起重新计算。`);
+      commit({ actor: action.by, action: 'review.materials_requested', summary: `审核人员要求补充材料：${list}；审核期限自收到完整材料之日起重新计算（${LEGAL_REVIEW_RULES} 第十条）`, payload: { items: next.requested, note: action.note } });
       break;
     }
 

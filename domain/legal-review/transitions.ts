@@ -36,6 +36,11 @@ const assignedReviewer = (s: ReviewState, by: string, what: string) =>
 // Between a submission becoming complete and its clock starting nothing may be decided.
 const clockRunning = (s: ReviewState) => (!currentRound(s).deadline ? no('clock_not_started', '第十二条', '审核期限正在计算，请稍后再试') : undefined);
 const first = (...checks: Array<Refusal | undefined>) => checks.find((c) => c !== undefined);
+// Separation of duties (our reading of 第五条 办审分离, 第十四条, 第十五条 回避): who asked may not decide,
+// and a head with an interest in the case may not decide at all (the next head or 集体讨论 does).
+const interested = (s: ReviewState, person: string) => s.input.interestedPersons.includes(person) || s.recusals.some((r) => r.personId === person);
+const interestedHead = (s: ReviewState, by: string) =>
+  interested(s, by) ? no('interested_head', '第十五条', `${by} 与本案有利害关系，应当回避，不能作出决定；由其他负责人决定或提交集体讨论`) : undefined;
 
 export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
   addMaterials: {
@@ -50,6 +55,9 @@ export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
     article: '第七条',
     guard: (s, a) => {
       if (s.reviewer?.personId === a.reviewerId) return no('already_assigned', '第七条', `${a.reviewerId} 已是本案审核人员`);
+      // The legal office decides who reviews (第七条): assigning oneself, or taking over another's review, is for its lead or the head.
+      if (!a.byLead && a.reviewerId === a.by) return no('self_assignment_needs_lead', '第七条', `${a.by} 不能自行确定为本案审核人员，须由法制机构负责人或机关负责人指定`);
+      if (!a.byLead && s.reviewer) return no('takeover_needs_lead', '第七条', `本案已由 ${s.reviewer.personId} 审核；更换审核人员须由法制机构负责人或机关负责人决定`);
       const eligibility = reviewerEligibility({
         personId: a.reviewerId,
         profile: a.profile as ReviewerProfile | null,
@@ -58,6 +66,7 @@ export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
         submittedBy: s.input.submittedBy,
         interestedPersons: s.input.interestedPersons,
         recusedPersons: s.recusals.map((r) => r.personId),
+        caseHandlers: [...(s.input.caseHandlers ?? []), ...(a.caseHandlers ?? [])],
       });
       return eligibility.ok ? undefined : no(eligibility.rule, '第七条、第十五条', eligibility.message);
     },
@@ -86,7 +95,12 @@ export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
     label: '审批延期',
     from: ['extension_requested'],
     article: '第十二条',
-    guard: (_s, a) => required(a.note, '审批意见', '第十二条'),
+    guard: (s, a) =>
+      first(
+        required(a.note, '审批意见', '第十二条'),
+        currentRound(s).extension?.by === a.by ? no('same_person_extension', '第十二条', `${a.by} 申请了延期，不能自己批准；由机关负责人审批`) : undefined,
+        interestedHead(s, a.by),
+      ),
   },
   giveOpinion: {
     label: '提出审核意见',
@@ -101,7 +115,13 @@ export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
     label: '重新送审',
     from: ['returned'],
     article: '第十四条',
-    guard: (_s, a) => required(a.note, '对审核意见的处理情况', '第十四条'),
+    guard: (s, a) => {
+      const kind = currentRound(s).opinion?.kind;
+      // 不同意 (beyond powers / abuse) and 移送 (suspected crime, outside jurisdiction) are not fixed by a new draft (our choice, review M2).
+      if (kind === 'disapprove' || kind === 'transfer')
+        return no('no_fresh_round', '第十三条', `审核意见为“${kind === 'transfer' ? '移送' : '不同意'}”：不能重新送审，只能撤回${kind === 'transfer' ? '并移送' : ''}，或提出异议报请负责人决定`);
+      return required(a.note, '对审核意见的处理情况', '第十四条');
+    },
   },
   dispute: {
     label: '提出异议',
@@ -114,11 +134,29 @@ export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
     label: '决定异议',
     from: ['disputed'],
     article: '第十四条',
-    guard: (_s, a) =>
+    guard: (s, a) =>
       first(
         required(a.reasons, '决定理由', '第十四条'),
+        currentRound(s).dispute?.by === a.by ? no('same_person_dispute', '第十四条', `${a.by} 提出了异议，不能自己决定；由机关负责人决定或提交集体讨论`) : undefined,
+        interestedHead(s, a.by),
+        // 涉嫌犯罪应当移送 (国务院令第310号): not the head's alone to waive; a collective discussion with its meeting record may.
+        a.outcome === 'overrule' && currentRound(s).opinion?.kind === 'transfer'
+          ? no('transfer_needs_collective', '第十四条', '移送（涉嫌犯罪或超出管辖）的审核意见不能由负责人一人决定不采纳，须经集体讨论并附会议记录')
+          : undefined,
         a.outcome === 'collective' && !a.meetingRecordRef?.trim() ? no('meeting_record_required', '第十四条', `集体讨论决定须附会议记录（${LEGAL_REVIEW_RULES} 第十四条第（二）项）`) : undefined,
         a.outcome === 'collective' && !a.collectiveOutcome ? no('collective_outcome_required', '第十四条', '须写明集体讨论的结论：维持（uphold）或不采纳（overrule）审核意见') : undefined,
+      ),
+  },
+  requestMaterials: {
+    label: '要求补充材料',
+    from: ['in_review'],
+    article: '第十条',
+    guard: (s, a) =>
+      first(
+        clockRunning(s),
+        assignedReviewer(s, a.by, '要求补充材料'),
+        a.items.length === 0 ? no('no_items', '第十条', '须写明需要补充的材料') : undefined,
+        a.items.some((i) => !i.what?.trim()) ? no('missing_reason', '第十条', '每项须写明需要补充的内容') : undefined,
       ),
   },
   withdraw: {

@@ -23,12 +23,22 @@ export interface LegalReviewInput {
   sampling: boolean;
   appraisal: boolean;
   party: Party;
-  /** The decision's own statutory deadline (YYYY-MM-DD): the review never ends after it. */
+  /** The decision's own statutory deadline (YYYY-MM-DD): the review never ends after it (unless it had already passed at submission). */
   caseDeadline: string;
+  /** Where `caseDeadline` comes from: the case's 立案 date + its statutory period, or the handler's stated basis. */
+  caseDeadlineBasis?: string;
+  /** The case deadline had already passed when the submission arrived: the handling unit's lateness, not the legal office's. */
+  caseDeadlinePassedAtSubmission?: boolean;
+  /** 1 for the first submission of a case; a resubmission after withdrawal or a remade decision gets the next number. */
+  submissionNo?: number;
+  /** Everyone who handled the case (opened it, acted in it): none of them may review it (办审分离). */
+  caseHandlers?: string[];
   interestedPersons: string[];
   materials: Material[];
-  /** When the legal office received the submission (ISO-8601); may lie in the past. */
+  /** When the legal office received the submission (ISO-8601): now, or earlier with `receivedAtReason` (补录). */
   receivedAt: string;
+  /** Why the receipt lies before the submission (paper files entered later, 补录); recorded. */
+  receivedAtReason?: string;
   submittedBy: string;
 }
 
@@ -97,6 +107,16 @@ export interface ReviewRound {
   opinion: Opinion | null;
   dispute: Dispute | null;
   note?: string;
+  /** What the reviewer asked for (第十条) and is not yet supplied; the clock restarts from complete receipt. */
+  requested?: MaterialRequestItem[];
+  /** Why this round began: a resubmission after a return, or the reviewer's request for materials. */
+  cause?: 'submitted' | 'resubmitted' | 'materials_requested';
+}
+
+export interface MaterialRequestItem {
+  kind: MaterialKind;
+  /** What exactly is needed, e.g. 情况说明未写明裁量基准. */
+  what: string;
 }
 
 export interface ReviewEvent {
@@ -117,6 +137,12 @@ export interface ReviewView {
   procedure: Procedure;
   party: Party;
   caseDeadline: string;
+  caseDeadlineBasis?: string;
+  /** The case deadline had passed at submission: the handling unit's lateness (第十六条). */
+  caseDeadlinePassedAtSubmission: boolean;
+  /** Which submission of the case this review is (1, 2, … after a withdrawal or a remade decision). */
+  submissionNo: number;
+  interestedPersons: string[];
   submittedBy: string;
   status: ReviewStatus;
   round: number;
@@ -153,7 +179,11 @@ export interface AddMaterialsRequest {
 }
 export interface AssignReviewerRequest {
   by: string;
+  /** The assigner acts as the legal office's lead (`legal_office_lead`) or the head: needed to assign oneself or take over another's review. */
+  byLead?: boolean;
   reviewerId: string;
+  /** Everyone who handled the case, as the case file and its record show at the time of the assignment (办审分离). */
+  caseHandlers?: string[];
   /** The candidate's profile as stored when the assignment was asked for (validators do no I/O). */
   profile: ReviewerProfile | null;
 }
@@ -192,6 +222,11 @@ export interface DisputeDecisionInput {
   meetingRecordRef?: string;
   collectiveOutcome?: 'uphold' | 'overrule';
 }
+export interface MaterialsRequestInput {
+  by: string;
+  items: MaterialRequestItem[];
+  note?: string;
+}
 export interface WithdrawalInput {
   by: string;
   reason: string;
@@ -209,5 +244,6 @@ export interface ActionArgs {
   dispute: DisputeInput;
   decideDispute: DisputeDecisionInput;
   withdraw: WithdrawalInput;
+  requestMaterials: MaterialsRequestInput;
 }
 export type ActionName = keyof ActionArgs;
