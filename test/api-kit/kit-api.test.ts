@@ -6,7 +6,6 @@ import { createNotificationActivities } from '../../activities/notifications';
 import { CHECKLIST_ITEMS } from '../../domain/review-rules';
 import { loadConfig } from '../../infra/config';
 import { logger } from '../../infra/logger';
-import { NotificationDispatcher } from '../../infra/notification-dispatcher';
 import { freePort } from '../../infra/temporal-dev-server';
 import { startTestService, type TestService } from '../helpers/service';
 import { eventually } from '../helpers/eventually';
@@ -26,9 +25,10 @@ const submissionBody = (overrides: Record<string, unknown> = {}) => ({
   scope: { majorRights: true },
   party: { kind: 'organisation', name: '本溪某药店' },
   caseDeadline: '2099-12-31',
+  caseDeadlineBasis: '承办机构填报（测试）',
   materials: [
     { kind: 'statement', ref: 'doc://statement' },
-    { kind: 'draft_decision', ref: 'doc://draft' },
+    { kind: 'draft_decision', ref: 'doc://draft', sha256: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd' },
   ],
   ...overrides,
 });
@@ -239,7 +239,7 @@ describe('process kit through the API: Postgres decides, one error mapper, idemp
       expect(res.status).toBe(200);
       return Date.now() - t;
     };
-    const materials = await timed(handler, `/api/reviews/${id}/materials`, { materials: [{ kind: 'draft_decision', ref: 'doc://d' }] });
+    const materials = await timed(handler, `/api/reviews/${id}/materials`, { materials: [{ kind: 'draft_decision', ref: 'doc://d', sha256: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd' }] });
     const assignment = await timed(head, `/api/reviews/${id}/assignment`, { reviewerId: REVIEWER });
     const extension = await timed(reviewer, `/api/reviews/${id}/extension`, { reason: '复杂' });
     console.log(`with the unit's webhook hanging: materials ${materials} ms, assignment ${assignment} ms, extension ${extension} ms`);
@@ -259,7 +259,8 @@ describe('process kit through the API: Postgres decides, one error mapper, idemp
 describe('notification outbox: keys, give-up, timeouts (real Postgres, real receivers)', () => {
   let svc: TestService;
   beforeAll(async () => {
-    svc = await startTestService();
+    // The service's own dispatcher with a strict policy: it alone delivers, so attempts are countable.
+    svc = await startTestService({}, { dispatcher: { policy: { maxAttempts: 3, backoffSeconds: () => 0.2 }, pollMs: 100 } });
   });
   afterAll(async () => svc?.stop());
 
@@ -319,15 +320,8 @@ describe('notification outbox: keys, give-up, timeouts (real Postgres, real rece
     expect(Date.now() - t0).toBeLessThan(1_000);
     // The inbox copy at once.
     expect(((await svc.call(token, 'GET', '/api/inbox')).body as any[]).some((x) => x.idempotencyKey === key)).toBe(true);
-    // The service's own dispatcher (default policy) retries; a strict one here gives up after 3.
-    await svc.service.pool.query(`UPDATE notification_deliveries SET next_attempt_at = NULL WHERE channel = 'webhook' AND notification_id = (SELECT id FROM notifications WHERE idempotency_key = $1)`, [key]);
-    const strict = new NotificationDispatcher(svc.service.pool, { SMTP_FROM: 'x@y' } as any, logger.child({}, { level: 'silent' }), {
-      policy: { maxAttempts: 3, backoffSeconds: () => 0.2 },
-      pollMs: 100,
-    });
-    await svc.service.pool.query(`UPDATE notification_deliveries SET next_attempt_at = now() WHERE channel = 'webhook' AND notification_id = (SELECT id FROM notifications WHERE idempotency_key = $1)`, [key]);
-    strict.start();
-    try {
+    // The service's dispatcher (strict policy above) retries and gives up after 3 attempts.
+    {
       const given = await eventually(async () => {
         const list = (await svc.call(token, 'GET', '/api/notifications?status=failed')).body as any[];
         const d = list.find((x) => x.notification.idempotencyKey === key);
@@ -337,8 +331,6 @@ describe('notification outbox: keys, give-up, timeouts (real Postgres, real rece
       await new Promise((r) => setTimeout(r, 600));
       const still = ((await svc.call(token, 'GET', '/api/notifications?status=failed')).body as any[]).find((x) => x.notification.idempotencyKey === key);
       expect(still.attempts).toBe(3);
-    } finally {
-      await strict.stop();
     }
   });
 });

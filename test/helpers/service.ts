@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { signToken, DEMO_PERSON_ID, type Role } from '../../api/auth';
 import { loadConfig, type Config } from '../../infra/config';
 import { logger } from '../../infra/logger';
+import type { DispatcherOptions } from '../../infra/notification-dispatcher';
 import { runService, type RunningService } from '../../infra/runtime';
 import { freePort } from '../../infra/temporal-dev-server';
 import { freshDatabase } from './database';
@@ -19,7 +20,7 @@ export interface TestService {
 }
 
 /** The real API and worker in this process, on a fresh database and the run's dev server. */
-export async function startTestService(overrides: Partial<Record<string, string>> = {}): Promise<TestService> {
+export async function startTestService(overrides: Partial<Record<string, string>> = {}, opts: { dispatcher?: DispatcherOptions } = {}): Promise<TestService> {
   const db = await freshDatabase();
   const config = loadConfig({
     ...process.env,
@@ -39,6 +40,7 @@ export async function startTestService(overrides: Partial<Record<string, string>
     temporalAddress: config.TEMPORAL_ADDRESS!,
     api: true,
     worker: true,
+    dispatcher: opts.dispatcher,
   });
   const port = ((service.server as Server).address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
