@@ -6,6 +6,7 @@ import { createCalendarActivities } from './calendar';
 import { createCaseActivities } from './cases';
 import { createDigestActivities } from './digest';
 import { createDocumentActivities } from './documents';
+import { createEnforcementActivities } from './enforcement';
 import { createNotificationActivities } from './notifications';
 import { createRecordActivities } from './records';
 import { createRetimingActivities } from './retiming';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocumentActivities(deps),
     ...createNotificationActivities(deps),
     ...createDigestActivities(deps),
+    ...createEnforcementActivities(deps),
   };
 }
 

@@ -4,3 +4,4 @@ export { calendarPublicationWorkflow } from './calendar-publication';
 export { avRecordWorkflow } from './av-record';
 export { legalReviewWorkflow } from './legal-review';
 export { digestWorkflow } from './digest';
+export { enforcementWorkflow } from './enforcement';

@@ -114,7 +114,7 @@ describe('the table refuses, with rule and basis', () => {
   });
 
   it('own power: no decision before the 催告 deadline, nor with an unreviewed statement; immediate only with evidence; night/holiday unless emergency', () => {
-    let s = { ...base(), enforcementPower: 'own' as const };
+    let s: EnforcementState = { ...base(), enforcementPower: 'own' };
     const decide = (st: EnforcementState, extra: object, now: string, executionTime?: 'night' | 'holiday' | 'ok') =>
       check(st, { kind: 'enforcementDecision', by: 'h', method: 'transfer_deposits', executeAt: '2025-09-17T10:00:00+08:00', ...extra }, { nowMs: at(now), executionTime });
     expect(decide(s, {}, '2025-09-17')).toMatchObject({ rule: 'enforcement.decision.before_demand_deadline' });

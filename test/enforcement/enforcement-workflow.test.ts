@@ -1,0 +1,108 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { addDays, shanghaiDateOf } from '../../domain/dates';
+import { accountOf } from '../../domain/enforcement/money';
+import type { EnforcementInput, Obligation } from '../../domain/enforcement/types';
+import { fineLastDay } from '../../domain/enforcement/window';
+import { officialCalendar } from '../../domain/official-calendar';
+import { caseFileStateQuery, caseFileWorkflow, caseFileWorkflowId } from '../../workflows/case-file';
+import { enforcementStateQuery, enforcementUpdates, enforcementWorkflow, enforcementWorkflowId } from '../../workflows/enforcement';
+import { initialSearchAttributes } from '../../workflows/search-attributes';
+import { startTimeSkippingWorker } from '../helpers/temporal';
+import { eventually, notificationsOf, recordActions } from '../records/helpers';
+
+const DAY = 24 * 3_600_000;
+const UNIT = 'benxi.ybj';
+const by = 'handler-0001';
+
+describe('enforcement (time-skipping)', () => {
+  let bed: Awaited<ReturnType<typeof startTimeSkippingWorker>>;
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    bed = await startTimeSkippingWorker({ prefix: 'enf' });
+    env = bed.env;
+  });
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  /** The rows the API would have written: the decision (with the party, in Postgres only) and the enforcement. */
+  const start = async (caseNumber: string, obligation: Obligation, power: 'own' | 'court' = 'own', servedAt?: string) => {
+    const served = servedAt ?? new Date(await env.currentTimeMs()).toISOString();
+    const { rows: d } = await bed.db.pool.query(
+      `INSERT INTO decisions (unit_code, case_number, decision_number, decided_at, recorded_by, basis, basis_detail, kind, party, obligation, enforcement_power)
+       VALUES ($1, $2, $3, $4, $5, 'review_not_required', 'test', 'penalty', $6, $7, $8) RETURNING id`,
+      [UNIT, caseNumber, `D-${caseNumber}`, served, by, JSON.stringify({ kind: 'person', name: '张三', idNumber: '210502199001011234' }), JSON.stringify(obligation), power],
+    );
+    const workflowId = enforcementWorkflowId(UNIT, caseNumber);
+    const { rows: e } = await bed.db.pool.query('INSERT INTO enforcements (decision_id, unit_code, case_number, workflow_id) VALUES ($1, $2, $3, $4) RETURNING id', [d[0].id, UNIT, caseNumber, workflowId]);
+    const input: EnforcementInput = { enforcementId: e[0].id, decisionId: d[0].id, unit: UNIT, caseNumber, decisionNumber: `D-${caseNumber}`, decisionKind: 'penalty', obligation, enforcementPower: power, servedAt: served, serviceMethod: 'direct', startedBy: by };
+    const handle = await env.client.workflow.start(enforcementWorkflow, {
+      taskQueue: bed.taskQueue,
+      workflowId,
+      args: [input],
+      typedSearchAttributes: [...initialSearchAttributes('enforcement', UNIT, caseNumber, 'awaiting_performance')] as never,
+    });
+    await eventually(async () => (await handle.query(enforcementStateQuery)).performanceLastDay, 'the performance deadline', 10_000);
+    return { handle, input, workflowId, served };
+  };
+  const row = async (caseNumber: string) => (await bed.db.pool.query('SELECT stage, overdue, warning_level, view FROM enforcements WHERE unit_code = $1 AND case_number = $2', [UNIT, caseNumber])).rows[0];
+
+  it('the whole path paid on time: due 15 days after service, paid → performed, the case file told (its archive clock starts)', async () => {
+    const caseNumber = `ENF-ONTIME-${bed.taskQueue}`;
+    const t0 = new Date(await env.currentTimeMs()).toISOString();
+    const cf = await env.client.workflow.start(caseFileWorkflow, {
+      taskQueue: bed.taskQueue,
+      workflowId: caseFileWorkflowId(UNIT, caseNumber),
+      args: [{ unit: UNIT, caseNumber, title: '违规使用医保基金', urgent: false, openedBy: by, openedAt: t0 }],
+      typedSearchAttributes: [...initialSearchAttributes('case-file', UNIT, caseNumber, 'open')] as never,
+    });
+    await bed.db.pool.query(`INSERT INTO cases (unit_code, case_number, title, opened_by, opened_at, workflow_id) VALUES ($1, $2, '违规使用医保基金', $3, $4, $5) ON CONFLICT DO NOTHING`, [UNIT, caseNumber, by, t0, caseFileWorkflowId(UNIT, caseNumber)]);
+    const { handle, served } = await start(caseNumber, { kind: 'fine', amountFen: 500_000 });
+    const st = await handle.query(enforcementStateQuery);
+    expect(st.performanceLastDay).toBe(fineLastDay(officialCalendar(), served).lastDay);
+    expect(st.performanceLastDay! > addDays(shanghaiDateOf(served), 14)).toBe(true);
+
+    await env.sleep(5 * DAY);
+    const paidAt = new Date(await env.currentTimeMs()).toISOString();
+    await handle.executeUpdate(enforcementUpdates.payment, { args: [{ by, amountFen: 200_000, paidAt, receipt: 'R-1' }] });
+    const after = await handle.executeUpdate(enforcementUpdates.payment, { args: [{ by, amountFen: 300_000, paidAt, receipt: 'R-2' }] });
+    expect(after.stage).toBe('performed');
+    expect(await handle.result()).toEqual({ enforcementId: expect.any(String), stage: 'performed' });
+    const cfState = await eventually(async () => {
+      const s = await cf.query(caseFileStateQuery);
+      return s.status === 'enforcement_ended' && s;
+    }, 'the case file told', 15_000);
+    expect(cfState.enforcementEndedAt).toBeTruthy();
+    expect(await row(caseNumber)).toMatchObject({ stage: 'performed', overdue: false });
+    expect(await recordActions(bed.db.pool, UNIT, caseNumber)).toEqual(expect.arrayContaining(['enforcement.started', 'enforcement.payment', 'enforcement.performed']));
+    // No personal data in the workflow's input or result.
+    const history = JSON.stringify(await handle.fetchHistory());
+    expect(history).not.toContain('张三');
+    expect(history).not.toContain('210502199001011234');
+  });
+
+  it('late payment: surcharge 3% a day from the day after the due date, reaching the cap (the fine); overdue escalated once; paying fine + cap → performed', async () => {
+    const caseNumber = `ENF-LATE-${bed.taskQueue}`;
+    const { handle, workflowId } = await start(caseNumber, { kind: 'fine', amountFen: 100_000 });
+    const st = await handle.query(enforcementStateQuery);
+    // Well past day 34 after the due date.
+    await env.sleep(15 * DAY + 45 * DAY);
+    const late = await eventually(async () => {
+      const s = await handle.query(enforcementStateQuery);
+      return s.overdue && s;
+    }, 'overdue', 15_000);
+    expect((await handle.describe()).searchAttributes).toMatchObject({ ProcessKind: ['enforcement'], Overdue: [true], WarningLevel: ['red'], Status: ['awaiting_performance'] });
+    const today = shanghaiDateOf(new Date(await env.currentTimeMs()));
+    const acc = accountOf(late, today);
+    expect(acc).toMatchObject({ surchargeFen: 100_000, surchargeCapped: true, amountDueFen: 200_000 });
+    const escalations = (await notificationsOf(bed.db.pool, workflowId)).filter((n) => n.kind === 'escalation');
+    expect(escalations.map((n) => n.unit_code).sort()).toEqual(['benxi.sfj', UNIT].sort());
+    const paidAt = new Date(await env.currentTimeMs()).toISOString();
+    const once = await handle.executeUpdate(enforcementUpdates.payment, { args: [{ by, amountFen: 100_000, paidAt, receipt: 'L-1' }] });
+    expect(once.stage).toBe('awaiting_performance');
+    expect(accountOf(once, today).amountDueFen).toBe(100_000);
+    const done = await handle.executeUpdate(enforcementUpdates.payment, { args: [{ by, amountFen: 100_000, paidAt, receipt: 'L-2' }] });
+    expect(done.stage).toBe('performed');
+    expect(st.performanceLastDay).toBeTruthy();
+  });
+});
