@@ -95,9 +95,10 @@ export async function runSmoke(opts: { baseUrl: string; jwtSecret: string; unit?
       scope: { majorRights: true },
       party: { kind: 'organisation', name: '本溪某药店' },
       caseDeadline: '2099-12-31',
+      caseDeadlineBasis: '承办机构填报（测试）',
       materials: [
         { kind: 'statement', ref: 'doc://smoke/statement' },
-        { kind: 'draft_decision', ref: 'doc://smoke/draft' },
+        { kind: 'draft_decision', ref: 'doc://smoke/draft', sha256: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd' },
       ],
       receivedAt: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10),
     });

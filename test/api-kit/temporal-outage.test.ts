@@ -80,9 +80,10 @@ describe('a submission made while the Temporal server is stopped is started afte
       scope: { majorRights: true },
       party: { kind: 'organisation', name: '某单位' },
       caseDeadline: '2099-12-31',
+      caseDeadlineBasis: '承办机构填报（测试）',
       materials: [
         { kind: 'statement', ref: 'doc://s' },
-        { kind: 'draft_decision', ref: 'doc://d' },
+        { kind: 'draft_decision', ref: 'doc://d', sha256: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd' },
       ],
       receivedAt,
     });

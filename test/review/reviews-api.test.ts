@@ -11,6 +11,7 @@ const HEAD = 'head-api-qian';
 const REVIEWER = 'reviewer-api-sun';
 
 const cleanChecklist = () => Object.fromEntries(CHECKLIST_ITEMS.map((i) => [i, { result: 'pass', note: '' }]));
+const DRAFT = 'd'.repeat(64);
 const caseNumber = () => `本医保罚〔2026〕${randomUUID().slice(0, 8)}号`;
 
 /** A complete general-procedure penalty, as a handler posts it. */
@@ -22,10 +23,11 @@ const submissionBody = (overrides: Record<string, unknown> = {}) => ({
   scope: { majorRights: true },
   party: { kind: 'organisation', name: '本溪某诊所' },
   caseDeadline: '2099-12-31',
+  caseDeadlineBasis: '承办机构填报（测试）',
   interestedPersons: [],
   materials: [
     { kind: 'statement', ref: 'doc://statement' },
-    { kind: 'draft_decision', ref: 'doc://draft' },
+    { kind: 'draft_decision', ref: 'doc://draft', sha256: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd' },
   ],
   ...overrides,
 });
@@ -101,7 +103,7 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
     const body = submissionBody();
     const created = await svc.call(handler, 'POST', '/api/reviews', body);
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.any(String), workflowId: `review-${UNIT}-${body.caseNumber}`, status: 'awaiting_assignment' });
+    expect(created.body).toMatchObject({ id: expect.any(String), workflowId: `review-${UNIT}-${body.caseNumber}-s1`, status: 'awaiting_assignment' });
     expect(created.body.deadline).toMatch(/^\d{4}-\d{2}-\d{2}T23:59:59\+08:00$/);
     const { id } = created.body;
 
@@ -167,7 +169,7 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
     expect((await svc.call(reviewer, 'POST', `/api/reviews/${id}/extension`, { reason: '晚了' })).status).toBe(409);
 
     const decisionNumber = `本医保罚决〔2026〕${id.slice(0, 6)}号`;
-    const decision = { caseNumber: body.caseNumber, decisionNumber, decidedAt: new Date().toISOString() };
+    const decision = { caseNumber: body.caseNumber, decisionNumber, decidedAt: new Date().toISOString(), draftSha256: DRAFT };
     const recorded = await svc.call(handler, 'POST', '/api/decisions', decision);
     expect(recorded.status).toBe(201);
     expect(recorded.body).toMatchObject({ basis: 'review_passed', flagged: false, reviewId: id });
@@ -190,7 +192,7 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
 
     const complete = await svc.call(handler, 'POST', `/api/reviews/${created.body.id}/materials`, {
       materials: [
-        { kind: 'draft_decision', ref: 'doc://d' },
+        { kind: 'draft_decision', ref: 'doc://d', sha256: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd' },
         { kind: 'appraisal_report', ref: 'doc://a' },
       ],
     });
@@ -233,7 +235,7 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
     });
     expect(overruled.body).toMatchObject({ status: 'overruled', flagged: true });
 
-    const decided = await svc.call(handler, 'POST', '/api/decisions', { caseNumber: body.caseNumber, decisionNumber: `D-${id}`, decidedAt: new Date().toISOString() });
+    const decided = await svc.call(handler, 'POST', '/api/decisions', { caseNumber: body.caseNumber, decisionNumber: `D-${id}`, decidedAt: new Date().toISOString(), draftSha256: DRAFT });
     expect(decided.status).toBe(201);
     expect(decided.body).toMatchObject({ basis: 'collective_overruled', flagged: true });
 
@@ -262,7 +264,7 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
     const wjwHandler = await svc.token(unit, ['handler'], 'handler-wjw');
     // Received six weeks ago: the 7 working days are long over.
     const receivedAt = new Date(Date.now() - 42 * 86_400_000).toISOString();
-    const created = await svc.call(wjwHandler, 'POST', '/api/reviews', submissionBody({ receivedAt }));
+    const created = await svc.call(wjwHandler, 'POST', '/api/reviews', submissionBody({ receivedAt, receivedAtReason: '纸质案卷 42 日前已送达，补录' }));
     expect(created.status).toBe(201);
     openReviews.push({ token: wjwHandler, id: created.body.id });
 
