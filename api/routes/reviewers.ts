@@ -34,7 +34,7 @@ export function reviewerRoutes(routes: Routes): void {
         legalWorkYears: years,
         enforcementYears: years,
         legalProfessionQualification: z.boolean(),
-        reviewedPenaltyBefore: z.boolean().default(false),
+        // "Has reviewed a penalty before" is not declared: the service sets it when this person's opinion on a penalty is recorded (issue 10).
       }),
       responses: { 201: { description: 'recorded' }, 200: { description: 'corrected' }, 403: { description: 'the person is a reviewer of another unit' } },
     },
@@ -43,13 +43,21 @@ export function reviewerRoutes(routes: Routes): void {
       if (existing && existing.unit !== principal.unit) throw forbidden(`reviewer ${params.personId} belongs to unit ${existing.unit}`);
       await deps.pool.query(
         `INSERT INTO reviewer_profiles (person_id, unit_code, name, law_degree, legal_work_years, enforcement_years, legal_profession_qualification, reviewed_penalty_before, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8)
          ON CONFLICT (person_id) DO UPDATE SET name = EXCLUDED.name, law_degree = EXCLUDED.law_degree, legal_work_years = EXCLUDED.legal_work_years,
            enforcement_years = EXCLUDED.enforcement_years, legal_profession_qualification = EXCLUDED.legal_profession_qualification,
-           reviewed_penalty_before = EXCLUDED.reviewed_penalty_before, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-        [params.personId, principal.unit, body.name, body.lawDegree, body.legalWorkYears, body.enforcementYears, body.legalProfessionQualification, body.reviewedPenaltyBefore, principal.personId],
+           updated_by = EXCLUDED.updated_by, updated_at = now()`,
+        [params.personId, principal.unit, body.name, body.lawDegree, body.legalWorkYears, body.enforcementYears, body.legalProfessionQualification, principal.personId],
       );
       const saved = (await loadReviewerProfile(deps.pool, params.personId))!;
+      // The qualification's history: who changed what, when (第七条).
+      await deps.pool.query('INSERT INTO reviewer_profile_history (person_id, unit_code, changed_by, before, after) VALUES ($1, $2, $3, $4, $5)', [
+        params.personId,
+        principal.unit,
+        principal.personId,
+        existing ? JSON.stringify(existing) : null,
+        JSON.stringify(saved),
+      ]);
       return reply(existing ? 200 : 201, withQualification(saved));
     },
   );
@@ -79,6 +87,26 @@ export function reviewerRoutes(routes: Routes): void {
       const profile = await loadReviewerProfile(deps.pool, params.personId);
       if (!profile || !(await visibleUnits(deps.pool, principal)).includes(profile.unit)) throw notFound(`reviewer ${params.personId}`);
       return withQualification(profile);
+    },
+  );
+
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/reviewers/:personId/history',
+      tag: 'reviews',
+      summary: "A reviewer's qualification history: every change with who made it and when",
+      roles: [],
+      params: z.object({ personId: z.string().trim().min(1).max(100) }),
+    },
+    async ({ params, principal, deps }) => {
+      const profile = await loadReviewerProfile(deps.pool, params.personId);
+      if (!profile || !(await visibleUnits(deps.pool, principal)).includes(profile.unit)) throw notFound(`reviewer ${params.personId}`);
+      const { rows } = await deps.pool.query(
+        'SELECT changed_by AS "changedBy", changed_at AS "changedAt", before, after FROM reviewer_profile_history WHERE person_id = $1 ORDER BY id',
+        [params.personId],
+      );
+      return { personId: params.personId, items: rows };
     },
   );
 }

@@ -134,12 +134,12 @@ describe('legal review, legally exact (API)', () => {
     expect(recorded.body).toMatchObject({ basis: 'review_passed', reviewId: second.body.id, reviewSubmissionNo: 2, draftSha256: DRAFT });
     // In the case record the decision comes after the opinion and both 意见书 copies.
     const record = await svc.call(handler, 'GET', `/api/cases/${encodeURIComponent(b.caseNumber)}/record`);
-    const actions: string[] = (record.body.entries ?? record.body.items ?? []).map((e: { action: string }) => e.action);
-    if (actions.length) {
-      const at = (a: string) => actions.lastIndexOf(a);
-      expect(at('decision.made')).toBeGreaterThan(at('review.opinion.returned_to_handler'));
-      expect(at('review.opinion.returned_to_handler')).toBeGreaterThan(at('review.opinion'));
-    }
+    const actions: string[] = record.body.entries.map((e: { action: string }) => e.action);
+    const at = (a: string) => actions.lastIndexOf(a);
+    expect(at('review.opinion')).toBeGreaterThan(-1);
+    expect(at('review.opinion.archived')).toBeGreaterThan(at('review.opinion'));
+    expect(at('decision.made')).toBeGreaterThan(at('review.opinion.returned_to_handler'));
+    expect(at('review.opinion.returned_to_handler')).toBeGreaterThan(at('review.opinion'));
   });
 
   it('a reviewer asks for materials (第十条): awaiting_materials naming them; complete receipt restarts the clock', async () => {
@@ -194,6 +194,16 @@ describe('legal review, legally exact (API)', () => {
     });
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ basis: 'review_not_required', catalogueVersion: v2.body.version, classification: { decisionKind: 'permit', matter: '变更登记' } });
+  });
+
+  it('reviewer qualifications have a history; "reviewed a penalty before" is not declared', async () => {
+    const person = `reviewer-x-${tag()}`;
+    await svc.call(head, 'PUT', `/api/reviewers/${person}`, { name: '吴', lawDegree: true, legalWorkYears: 1, enforcementYears: 0, legalProfessionQualification: false, reviewedPenaltyBefore: true });
+    const changed = await svc.call(head, 'PUT', `/api/reviewers/${person}`, { name: '吴', lawDegree: true, legalWorkYears: 3, enforcementYears: 0, legalProfessionQualification: false, reviewedPenaltyBefore: true });
+    expect(changed.body).toMatchObject({ reviewedPenaltyBefore: false, mayReviewPenalties: false });
+    const history = await svc.call(handler, 'GET', `/api/reviewers/${person}/history`);
+    expect(history.body.items).toHaveLength(2);
+    expect(history.body.items[1]).toMatchObject({ changedBy: HEAD, before: { legalWorkYears: 1 }, after: { legalWorkYears: 3 } });
   });
 
   it('staffing: qualified reviewers against 5% of the enforcement officers', async () => {

@@ -6,7 +6,7 @@ import { normaliseCaseNumber, sameCaseNumber } from '../../domain/case-numbers';
 import { deadlineRequest, decide, type ReviewAction } from '../../domain/legal-review/reducer';
 import { currentRound, initialState, view, type ReviewState } from '../../domain/legal-review/state';
 import { check, TRANSITIONS } from '../../domain/legal-review/transitions';
-import { checklistWithProblem, cleanChecklist, qualifiedProfile, submission } from './helpers';
+import { checklistWithProblem, qualifiedProfile, submission } from './helpers';
 import { catalogueContradiction } from '../../infra/review-catalogue';
 
 const T0 = '2026-03-02T09:00:00+08:00';
