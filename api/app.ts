@@ -12,6 +12,8 @@ import { inboxRoutes } from './routes/inbox';
 import { notificationRoutes } from './routes/notifications';
 import { recordRoutes } from './routes/records';
 import { decisionRoutes } from './routes/decisions';
+import { decisionServiceRoutes } from './routes/decision-service';
+import { enforcementRoutes } from './routes/enforcements';
 import { reviewerRoutes } from './routes/reviewers';
 import { reviewRoutes } from './routes/reviews';
 import { processStartRoutes } from './routes/starts';
@@ -19,7 +21,7 @@ import { mountSystemRoutes } from './routes/system';
 import { unitRoutes } from './routes/units';
 
 /** Each feature registers its routes here; the list is also the OpenAPI document's content. */
-const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, processStartRoutes];
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, decisionServiceRoutes, enforcementRoutes, processStartRoutes];
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();

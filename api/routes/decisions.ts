@@ -9,6 +9,7 @@ import { visibleUnits } from '../scope';
 import { legalInstant } from '../schemas';
 import { caseNumberSchema } from './cases';
 import { decisionClassification } from './reviews';
+import { decisionEnforcementBody, presentDecisionEnforcement, saveDecisionEnforcement } from './decision-service';
 
 type Basis = 'review_passed' | 'head_overruled' | 'collective_overruled' | 'review_not_required';
 
@@ -66,6 +67,7 @@ const present = (r: DecisionRow) => ({
   reviewSubmissionNo: r.review_submission_no,
   classification: r.classification ?? null,
   catalogueVersion: r.catalogue_version,
+  ...presentDecisionEnforcement(r),
 });
 
 /**
@@ -90,6 +92,8 @@ export function decisionRoutes(routes: Routes): void {
         draftSha256: z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, 'SHA-256 in hex').optional(),
         /** Only for a case with no review on record: why none is needed (checked against the unit's 目录清单, 第十八条). */
         classification: z.object({ ...decisionClassification, matter: z.string().trim().min(1).max(200).optional() }).optional(),
+        /** Issue 11: kind, party, obligation, enforcementPower (decision-service.ts). */
+        ...decisionEnforcementBody,
       }),
       responses: {
         201: { description: 'recorded (flagged when the opinion was overruled)' },
@@ -231,7 +235,7 @@ export function decisionRoutes(routes: Routes): void {
       // Lost a race with another request for this case or this decision number.
       if (!inserted.rows[0]) throw conflict(`case ${body.caseNumber} or decision ${body.decisionNumber} was recorded meanwhile`, { rule: 'one_decision_per_case', basis: null });
       await appendDecisionRecord(deps.pool, inserted.rows[0]);
-      return reply(201, present(inserted.rows[0]));
+      return reply(201, present(await saveDecisionEnforcement(deps.pool, inserted.rows[0], { ...body, classification: body.classification ?? null })));
     },
   );
 
