@@ -105,4 +105,67 @@ describe('enforcement (time-skipping)', () => {
     expect(done.stage).toBe('performed');
     expect(st.performanceLastDay).toBeTruthy();
   });
+  const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();
+  /** The next Saturday (a rest day) after `fromMs`, at the given Shanghai hour. */
+  const nextSaturdayAt = (fromMs: number, hour: number) => {
+    let d = shanghaiDateOf(new Date(fromMs + 2 * DAY));
+    while (new Date(`${d}T12:00:00+08:00`).getUTCDay() !== 6) d = addDays(d, 1);
+    return `${d}T${String(hour).padStart(2, '0')}:00:00+08:00`;
+  };
+  const refusal = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (err) {
+      const cause = (err as { cause?: { type?: string; details?: Array<{ rule: string; basis: string }> } }).cause;
+      return cause?.details?.[0] ?? { rule: cause?.type ?? 'unknown', basis: '' };
+    }
+    throw new Error('not refused');
+  };
+
+  it('demand → statement → review → enforcement decision: refused before the 催告 deadline and with an unreviewed statement; night and rest-day execution refused, an emergency one accepted; documents stored', async () => {
+    const caseNumber = `ENF-DEMAND-${bed.taskQueue}`;
+    const { handle } = await start(caseNumber, { kind: 'fine', amountFen: 300_000 });
+    expect(await refusal(handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] }))).toMatchObject({ rule: 'enforcement.demand.not_due' });
+    await env.sleep(17 * DAY);
+    const issued = await handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] });
+    expect(issued.stage).toBe('demand_issued');
+    expect(issued.documents).toHaveLength(1);
+    const servedAt = await nowIso();
+    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt, proof: { signedBy: '张三' } }] });
+    expect(served.demands[0]!.lastDay).toBe(officialCalendar().addWorkingDays(shanghaiDateOf(servedAt), 10).date);
+    const execAt = (ms: number) => `${shanghaiDateOf(new Date(ms + 30 * DAY))}T10:00:00+08:00`;
+    const decide = (extra: object = {}) => handle.executeUpdate(enforcementUpdates.enforcementDecision, { args: [{ by, method: 'transfer_deposits', executeAt: execAt(Date.parse(servedAt)), ...extra }] });
+    expect(await refusal(decide())).toMatchObject({ rule: 'enforcement.decision.before_demand_deadline', basis: expect.stringContaining('第三十七条') });
+    await handle.executeUpdate(enforcementUpdates.statement, { args: [{ by, text: '经营困难，请求分期' }] });
+    await env.sleep(20 * DAY);
+    expect(await refusal(decide())).toMatchObject({ rule: 'enforcement.decision.statement_unreviewed', basis: expect.stringContaining('第三十六条') });
+    await handle.executeUpdate(enforcementUpdates.statementReview, { args: [{ by, n: 1, adopted: 'none', reasons: '未提供证据' }] });
+    const t = await env.currentTimeMs();
+    expect(await refusal(decide({ executeAt: `${shanghaiDateOf(new Date(t + 3 * DAY))}T23:30:00+08:00` }))).toMatchObject({ rule: 'enforcement.execution.night', basis: expect.stringContaining('第四十三条') });
+    expect(await refusal(decide({ executeAt: nextSaturdayAt(t, 10) }))).toMatchObject({ rule: 'enforcement.execution.holiday', basis: expect.stringContaining('第四十三条') });
+    const decided = await decide({ executeAt: nextSaturdayAt(t, 10), emergency: { reason: '当事人正在转移存款' } });
+    expect(decided.stage).toBe('enforcement_decided');
+    expect(decided.documents.map((d) => d.kind)).toEqual(['demand', 'enforcement_decision']);
+    const { rows } = await bed.db.pool.query('SELECT kind, convert_from(content, $2) AS text FROM case_documents WHERE id = ANY($1) ORDER BY created_at', [decided.documents.map((d) => d.documentId), 'UTF8']);
+    expect(rows[0].text).toContain('张三');
+    expect(rows[0].text).toContain('陈述和申辩');
+    expect(rows[1].text).toContain('强制执行决定书');
+    expect(JSON.stringify(await handle.fetchHistory())).not.toContain('张三');
+  });
+
+  it('suspended for 3 years with no resumption → enforcement ended (第三十九条); the clock stops while suspended', async () => {
+    const caseNumber = `ENF-SUSP-${bed.taskQueue}`;
+    const { handle, workflowId } = await start(caseNumber, { kind: 'fine', amountFen: 80_000 });
+    const suspended = await handle.executeUpdate(enforcementUpdates.suspension, { args: [{ by: 'head-0001', ground: 'hardship_no_ability' }] });
+    expect(suspended.stage).toBe('suspended');
+    await env.sleep(3 * 366 * DAY + 10 * DAY);
+    const result = await eventually(async () => {
+      const d = await env.client.workflow.getHandle(workflowId).describe();
+      return d.status.name === 'COMPLETED' && d;
+    }, 'ended', 30_000);
+    expect(result.status.name).toBe('COMPLETED');
+    expect(await row(caseNumber)).toMatchObject({ stage: 'ended' });
+    // Suspended from the first day: no reminder nor escalation was ever sent.
+    expect((await notificationsOf(bed.db.pool, workflowId)).filter((x) => x.kind === 'escalation')).toHaveLength(0);
+  });
 });
