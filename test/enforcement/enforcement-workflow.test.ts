@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addDays, shanghaiDateOf } from '../../domain/dates';
 import { accountOf } from '../../domain/enforcement/money';
 import type { EnforcementInput, Obligation } from '../../domain/enforcement/types';
-import { fineLastDay } from '../../domain/enforcement/window';
+import { courtWindow, fineLastDay } from '../../domain/enforcement/window';
 import { officialCalendar } from '../../domain/official-calendar';
 import { caseFileStateQuery, caseFileWorkflow, caseFileWorkflowId } from '../../workflows/case-file';
 import { enforcementStateQuery, enforcementUpdates, enforcementWorkflow, enforcementWorkflowId } from '../../workflows/enforcement';
@@ -167,5 +167,31 @@ describe('enforcement (time-skipping)', () => {
     expect(await row(caseNumber)).toMatchObject({ stage: 'ended' });
     // Suspended from the first day: no reminder nor escalation was ever sent.
     expect((await notificationsOf(bed.db.pool, workflowId)).filter((x) => x.kind === 'escalation')).toHaveLength(0);
+  });
+  it('court path: window from the 催告 and the remedy periods; refused one day early and one day late; red when latestFiling passes unfiled; filed within → court_applied → ruling', async () => {
+    const caseNumber = `ENF-COURT-${bed.taskQueue}`;
+    const { handle, input, workflowId } = await start(caseNumber, { kind: 'fine', amountFen: 120_000 }, 'court');
+    await env.sleep(17 * DAY);
+    await handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] });
+    const demandServedAt = await nowIso();
+    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt: demandServedAt, proof: { signedBy: '张三' } }] });
+    const w = served.court!;
+    expect(w).toMatchObject(courtWindow(officialCalendar(), input.servedAt, demandServedAt));
+    expect(await refusal(handle.executeUpdate(enforcementUpdates.enforcementDecision, { args: [{ by, method: 'surcharge', executeAt: '2030-01-07T10:00:00+08:00' }] }))).toMatchObject({ rule: 'enforcement.decision.court_only' });
+    const file = (day: string) => handle.executeUpdate(enforcementUpdates.courtApplication, { args: [{ by, filedAt: `${day}T10:00:00+08:00`, court: '本溪市平山区人民法院', documents: ['强制执行申请书', '催告书及送达回证'] }] });
+    // The day after latestFiling: the clock is red (escalated once), a filing dated that day is refused, one dated the day before earliestFiling too.
+    await env.sleep(Date.parse(`${addDays(w.latestFiling, 1)}T12:00:00+08:00`) - (await env.currentTimeMs()));
+    const red = await eventually(async () => {
+      const st = await handle.query(enforcementStateQuery);
+      return st.overdue && st;
+    }, 'red after latestFiling', 15_000);
+    expect(red.clock).toMatchObject({ kind: 'court_filing', lastDay: w.latestFiling, level: 'red' });
+    expect((await notificationsOf(bed.db.pool, workflowId)).filter((x) => x.kind === 'escalation' && x.subject.includes('申请人民法院'))).toHaveLength(2);
+    expect(await refusal(file(addDays(w.latestFiling, 1)))).toMatchObject({ rule: 'enforcement.court.too_late', basis: expect.stringContaining('第五十三条') });
+    expect(await refusal(file(addDays(w.earliestFiling, -1)))).toMatchObject({ rule: 'enforcement.court.too_early', basis: expect.stringContaining('第五十四条') });
+    const applied = await file(w.latestFiling);
+    expect(applied.stage).toBe('court_applied');
+    const ruled = await handle.executeUpdate(enforcementUpdates.courtRuling, { args: [{ by, ruledAt: await nowIso(), outcome: 'enforce' }] });
+    expect(ruled.stage).toBe('court_ruled');
   });
 });
