@@ -8,7 +8,7 @@ export class ReviewStore {
 
   /**
    * Stores a submission of a case. While the case's latest submission is open, passed or overruled
-   * a second POST returns it (created false); after a withdrawal (or when `remake` asks for the
+   * a second POST returns it (created false); after a withdrawal with `resubmit` (or when `remake` asks for the
    * review of a remade decision, 重新作出, and the latest review has ended) the next submission is
    * stored with the next number and its own workflow. Earlier submissions are kept. Run inside a
    * transaction: the case is locked while its submissions are counted.
@@ -17,7 +17,7 @@ export class ReviewStore {
     input: LegalReviewInput,
     workflowIdOf: string | ((submissionNo: number) => string),
     submittedAt: string,
-    options: { remake?: boolean } = {},
+    options: { remake?: boolean; resubmit?: boolean } = {},
   ): Promise<{ id: string; created: boolean; submissionNo: number; input: LegalReviewInput; workflowId: string; previous?: { id: string; status: string } }> {
     await this.pool.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`review-submission:${input.unit}:${input.caseNumber}`]);
     const { rows: latest } = await this.pool.query<{ id: string; status: string; submission_no: number; workflow_id: string }>(
@@ -25,7 +25,8 @@ export class ReviewStore {
       [input.unit, input.caseNumber],
     );
     const last = latest[0];
-    const again = last && (last.status === 'withdrawn' || (options.remake === true && (last.status === 'passed' || last.status === 'overruled')));
+    // Only an explicit request starts a new submission: a retried POST of the same case answers the existing one.
+    const again = last && ((options.resubmit === true && last.status === 'withdrawn') || (options.remake === true && (last.status === 'passed' || last.status === 'overruled')));
     if (last && !again) return { id: last.id, created: false, submissionNo: last.submission_no, input, workflowId: last.workflow_id };
     const submissionNo = last ? last.submission_no + 1 : 1;
     const stored: LegalReviewInput = { ...input, submissionNo };

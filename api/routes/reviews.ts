@@ -94,6 +94,8 @@ const submissionBody = z.object({
   receivedAtReason: z.string().trim().min(1).max(1000).optional(),
   /** Ask for the review of a remade decision (重新作出) after the earlier review ended. */
   remake: z.boolean().default(false),
+  /** Submit the case again after its latest submission was withdrawn (a new submission, its own number and clock). */
+  resubmit: z.boolean().default(false),
 });
 
 const checklistSchema = z.object(
@@ -323,7 +325,7 @@ export function reviewRoutes(routes: Routes): void {
       // The row and its start request in one transaction: Postgres decides that this review exists.
       // A new submission after a withdrawal (or for a remade decision) gets the next number and its own workflow.
       const saved = await inTransaction(deps.pool, async (tx) => {
-        const result = await new ReviewStore(tx).saveSubmission(input, (n) => legalReviewWorkflowId(principal.unit, body.caseNumber, n), now, { remake: body.remake });
+        const result = await new ReviewStore(tx).saveSubmission(input, (n) => legalReviewWorkflowId(principal.unit, body.caseNumber, n), now, { remake: body.remake, resubmit: body.resubmit });
         if (result.created) await enqueueProcessStart(tx, startOf(result.input, result.workflowId));
         return result;
       });

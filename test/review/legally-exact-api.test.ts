@@ -113,7 +113,10 @@ describe('legal review, legally exact (API)', () => {
     const gateClosed = await svc.call(handler, 'POST', '/api/decisions', { caseNumber: b.caseNumber, decisionNumber, decidedAt: new Date().toISOString(), draftSha256: DRAFT });
     expect(gateClosed).toMatchObject({ status: 409, body: { rule: 'review_not_passed' } });
 
-    const second = await svc.call(handler, 'POST', '/api/reviews', b);
+    // a plain re-POST (a retry) answers the withdrawn submission; an explicit resubmission is a new one
+    const retried = await svc.call(handler, 'POST', '/api/reviews', b);
+    expect(retried).toMatchObject({ status: 200, body: { id: first.body.id, status: 'withdrawn' } });
+    const second = await svc.call(handler, 'POST', '/api/reviews', { ...b, resubmit: true });
     expect(second.status).toBe(201);
     expect(second.body).toMatchObject({ submissionNo: 2, workflowId: `review-${UNIT}-${b.caseNumber}-s2` });
     expect(second.body.id).not.toBe(first.body.id);
