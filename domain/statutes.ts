@@ -55,6 +55,22 @@ export const STATUTES = {
     effect: 'deadline',
     source: `${ADMINISTRATIVE_PENALTY} 第六十条`,
   },
+  discloseDecision: {
+    title: '行政执法决定（结果）信息公开（各类决定，信息形成或变更）',
+    from: '执法决定信息形成或变更',
+    period: '7wd',
+    extend: true,
+    effect: 'deadline',
+    source: `${DISCLOSURE} 第二十八条`,
+  },
+  disclosureCorrection: {
+    title: '公示信息更正申请的核实与答复（本服务选定，参照政府信息公开答复期限）',
+    from: '收到更正申请',
+    period: '20wd',
+    extend: true,
+    effect: 'deadline',
+    source: `${DISCLOSURE} 第三十二条; 中华人民共和国政府信息公开条例 第三十三条、第四十一条`,
+  },
   disclosePermitOrPenalty: {
     title: '行政许可、行政处罚决定信息公示',
     from: '执法决定作出（信息形成或变更）',
