@@ -4,7 +4,7 @@ import type { createEnforcementActivities, EnforcementDateRequest } from '../act
 import { shanghaiDateOf } from '../domain/dates';
 import { accountOf } from '../domain/enforcement/money';
 import { apply, initialState, isFinal, reduce, type EnforcementEvent, type Facts, type Step } from '../domain/enforcement/reducer';
-import { check, servedDemand, stageName, type CheckContext, type EnforcementAction, type EnforcementActionKind } from '../domain/enforcement/transitions';
+import { check, currentAgreementStage, currentDueDay, servedDemand, stageName, type CheckContext, type EnforcementAction, type EnforcementActionKind } from '../domain/enforcement/transitions';
 import type { ClockView, EnforcementInput, EnforcementState } from '../domain/enforcement/types';
 import { escalationRecipients } from './case-file-effects';
 import { enforcementStateQuery, enforcementUpdates } from './enforcement-messages';
@@ -40,9 +40,16 @@ function clockSpec(s: EnforcementState): ClockSpec | undefined {
     case 'awaiting_performance':
     case 'demand_issued': {
       if (!s.performanceLastDay) return undefined;
-      const request = s.deferral || s.obligation.kind !== 'fine' ? onDay(s.performanceLastDay) : { from: s.servedAt, steps: [{ statute: 'finePayment' }] };
-      const kind = s.obligation.kind === 'correction' ? 'correction_check' : 'performance';
-      return { key: `${kind}:${s.performanceLastDay}`, kind, request, what: s.obligation.kind === 'correction' ? '责令改正期限（届时复查）' : '履行期限' };
+      if (s.obligation.kind === 'correction') {
+        // 责令改正: the clock counts down to its due date (the handler is reminded to check); once the check is recorded it stops.
+        if (s.correctionCheck) return undefined;
+        return { key: `correction_check:${s.performanceLastDay}`, kind: 'correction_check', request: onDay(s.performanceLastDay), what: '责令改正期限（届时复查）' };
+      }
+      // Instalments: each one against its own due date (the earliest not yet paid).
+      const due = currentDueDay(s) ?? s.performanceLastDay;
+      const instalment = !!s.deferral?.instalments?.length;
+      const request = s.deferral || s.obligation.kind !== 'fine' ? onDay(due) : { from: s.servedAt, steps: [{ statute: 'finePayment' }] };
+      return { key: `performance:${due}`, kind: 'performance', request, what: instalment ? `分期缴纳期限（${due} 到期的一期）` : '履行期限' };
     }
     case 'demand_served': {
       if (s.enforcementPower === 'court' && s.court) return { key: `court:${s.court.latestFiling}`, kind: 'court_filing', request: onDay(s.court.latestFiling), what: '申请人民法院强制执行的最后期限' };
@@ -50,8 +57,9 @@ function clockSpec(s: EnforcementState): ClockSpec | undefined {
       return d ? { key: `demand:${d.n}`, kind: 'demand', request: { from: d.servedAt!, steps: [{ period: `${d.performWithinDays}wd` }] }, what: '催告期限' } : undefined;
     }
     case 'in_agreement': {
-      const last = s.agreement!.stages.map((x) => x.dueDate).sort().at(-1)!;
-      return { key: `agreement:${last}`, kind: 'agreement', request: onDay(last), what: '执行协议履行期限' };
+      // Each stage against its own due date: the first one payments since the agreement do not cover.
+      const stage = currentAgreementStage(s);
+      return stage ? { key: `agreement:${stage.n}:${stage.dueDate}`, kind: 'agreement', request: onDay(stage.dueDate), what: `执行协议第 ${stage.n} 期履行期限` } : undefined;
     }
     default:
       return undefined;
@@ -65,7 +73,7 @@ function clockSpec(s: EnforcementState): ClockSpec | undefined {
  * calendar and the document store through activities, records every step in the case record, keeps
  * the `enforcements` row current, runs the legal clock of the current stage and continues as new.
  */
-export async function enforcementWorkflow(input: EnforcementInput, carried?: EnforcementCarry): Promise<{ enforcementId: string; stage: string }> {
+export async function enforcementWorkflow(input: EnforcementInput, carried?: EnforcementCarry): Promise<{ enforcementId: string; stage: string; terminationGround?: string }> {
   const { workflowId } = workflowInfo();
   const { unit, caseNumber } = input;
   const kit = new ProcessKit({ unit, caseNumber, link: { workflowId, caseNumber }, carry: carried?.kit });
@@ -163,7 +171,10 @@ export async function enforcementWorkflow(input: EnforcementInput, carried?: Enf
 
   const clockHooks = (spec: ClockSpec): ClockHooks => {
     const view = (s: { deadline: string; lastDay: string; basis: string }, level: ClockView['level']): ClockView => ({ kind: spec.kind, deadline: s.deadline, lastDay: s.lastDay, basis: s.basis, level });
-    const remind = (subject: string, body: string, label: string) => kit.notify({ unit, kind: 'reminder', subject, body }, label);
+    // Reminders to the handler (the person who recorded the service that started this enforcement);
+    // the escalation to the unit's head (the unit's inbox, addressed to 负责人: the service keeps no
+    // register of heads) and to the supervising unit.
+    const remind = (subject: string, body: string, label: string) => kit.notify({ unit, recipientPerson: input.startedBy, kind: 'reminder', subject, body }, label);
     const check = spec.kind === 'correction_check' ? '；届时请复查改正情况并登记（POST …/correction-check）' : '';
     return kit.hooked({
       onYellow: async (s, tag) => {
@@ -178,7 +189,8 @@ export async function enforcementWorkflow(input: EnforcementInput, carried?: Enf
         await event({ kind: 'clock', clock: view(s, 'red') });
         await event({ kind: 'overdue', what: `${spec.what}（${s.lastDay}）` });
         const body = `单位 ${unit} 案件 ${caseNumber} 决定 ${state.decisionNumber}：${spec.what}（${s.lastDay}）已过，当前阶段「${stageName(state.stage)}」。`;
-        for (const to of await escalationRecipients(unit)) kit.notify({ unit: to, kind: 'escalation', subject: `${spec.what}已过：${unit} 案件 ${caseNumber}`, body }, `${spec.key}:${tag}:${to}`);
+        for (const to of await escalationRecipients(unit))
+          kit.notify({ unit: to, kind: 'escalation', subject: `${to === unit ? '【请负责人阅处】' : '【监督】'}${spec.what}已过：${unit} 案件 ${caseNumber}`, body: `${body}承办人：${input.startedBy}。` }, `${spec.key}:${tag}:${to}`);
       },
     });
   };
@@ -225,5 +237,5 @@ export async function enforcementWorkflow(input: EnforcementInput, carried?: Enf
     });
   }
   await kit.settled();
-  return { enforcementId: input.enforcementId, stage: state.stage };
+  return { enforcementId: input.enforcementId, stage: state.stage, ...(state.termination ? { terminationGround: state.termination.ground } : {}) };
 }

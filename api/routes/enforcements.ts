@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { shanghaiDateOf } from '../../domain/dates';
 import { accountOf } from '../../domain/enforcement/money';
+import { currentDueDay } from '../../domain/enforcement/transitions';
 import { SUSPENSION_GROUNDS, TERMINATION_GROUNDS, type EnforcementState } from '../../domain/enforcement/types';
 import { enforcementUpdates } from '../../workflows/enforcement-messages';
 import { action, addActions } from '../actions';
@@ -53,6 +54,9 @@ export function presentEnforcement(row: EnforcementRow, nowMs = Date.now()) {
     amountDueFen: v.obligation.kind === 'fine' ? (v.stage === 'performed' ? 0 : acc.amountDueFen) : null,
     surchargeCapped: acc.surchargeCapped,
     daysLate: acc.daysLate,
+    // Instalments (行政处罚法 第六十六条): each against its own due date, with its own surcharge as of now.
+    instalments: v.deferral?.instalments?.length ? acc.instalments : null,
+    currentDueDate: currentDueDay(v) ?? null,
     demand: demand ? { issuedAt: demand.issuedAt, servedAt: demand.servedAt ?? null, deadline: demand.deadline ?? null, documentId: demand.documentId } : null,
     court: v.court ? { earliestFiling: v.court.earliestFiling, latestFiling: v.court.latestFiling, basis: v.court.basis } : null,
     clock: v.clock ?? null,
@@ -109,7 +113,14 @@ export function enforcementRoutes(routes: Routes): void {
       tag: 'enforcements',
       summary: 'Enforcements of the visible units',
       roles: [],
-      query: z.object({ caseNumber: z.string().trim().min(1).max(64).optional(), stage: z.string().trim().min(1).max(40).optional(), overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), unit: z.string().optional() }),
+      query: z.object({
+        caseNumber: z.string().trim().min(1).max(64).optional(),
+        stage: z.string().trim().min(1).max(40).optional(),
+        overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+        unit: z.string().optional(),
+        /** e.g. decision_revoked: the enforcements ended because their decision was revoked (what the disclosure process takes down). */
+        terminationGround: z.enum(TERMINATION_GROUNDS).optional(),
+      }),
     },
     async ({ query, principal, deps }) => {
       const units = await visibleUnits(deps.pool, principal);
@@ -117,8 +128,9 @@ export function enforcementRoutes(routes: Routes): void {
       const { rows } = await deps.pool.query<EnforcementRow>(
         `SELECT e.*, d.obligation FROM enforcements e JOIN decisions d ON d.id = e.decision_id
           WHERE e.unit_code = ANY($1) AND ($2::text IS NULL OR e.case_number = $2) AND ($3::text IS NULL OR e.stage = $3) AND ($4::boolean IS NULL OR e.overdue = $4)
+            AND ($5::text IS NULL OR e.view->'termination'->>'ground' = $5)
           ORDER BY e.created_at DESC LIMIT 500`,
-        [wanted, query.caseNumber ?? null, query.stage ?? null, query.overdue ?? null],
+        [wanted, query.caseNumber ?? null, query.stage ?? null, query.overdue ?? null, query.terminationGround ?? null],
       );
       return { items: rows.map((r) => presentEnforcement(r)) };
     },

@@ -89,7 +89,14 @@ export function reduce(prev: EnforcementState, a: EnforcementAction, at: string,
       s.performanceBasis = `经批准暂缓/分期缴纳至 ${dueDate}（${STATUTES.finePayment.source.replace('第六十七条', '第六十六条')}）`;
       s.stage = 'awaiting_performance';
       s.overdue = false;
-      entry('performance', 'enforcement.deferral', `当事人申请暂缓/分期缴纳罚款，经 ${a.approvedBy} 批准，缴纳期限至 ${dueDate}`, { dueDate, instalments: a.instalments ?? null });
+      entry(
+        'performance',
+        'enforcement.deferral',
+        a.instalments?.length
+          ? `当事人申请分期缴纳罚款，经 ${a.approvedBy} 批准，分 ${a.instalments.length} 期：${[...a.instalments].sort((x, y) => (x.dueDate < y.dueDate ? -1 : 1)).map((i) => `${i.dueDate} 前 ${yuan(i.amountFen)} 元`).join('；')}`
+          : `当事人申请暂缓缴纳罚款，经 ${a.approvedBy} 批准，缴纳期限至 ${dueDate}`,
+        { dueDate, instalments: a.instalments ?? null, approvedBy: a.approvedBy },
+      );
       break;
     }
     case 'correctionCheck': {
@@ -209,7 +216,9 @@ export function reduce(prev: EnforcementState, a: EnforcementAction, at: string,
       if (s.suspension) s.suspensions.push({ ground: s.suspension.ground, since: s.suspension.since, until: at });
       s.suspension = undefined;
       end(s, 'terminated', at);
-      entry('enforcement', 'enforcement.terminated', `终结执行（${a.ground}${a.note ? `：${a.note}` : ''}）`, { ground: a.ground });
+      // The ground is in the record entry and in the view (`termination.ground`): a revoked decision
+      // (`decision_revoked`) is what the disclosure process hooks to take the decision's disclosure down.
+      entry('enforcement', 'enforcement.terminated', `终结执行（${a.ground}${a.note ? `：${a.note}` : ''}）`, { ground: a.ground, decisionId: s.decisionId, decisionNumber: s.decisionNumber, note: a.note ?? null });
       break;
     }
   }

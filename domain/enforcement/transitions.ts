@@ -2,6 +2,7 @@
 // allowed in, the refusal for any other, its guards (rule id, article, condition). Validators and
 // handlers call `check`; what an allowed action DOES is in reducer.ts.
 import { compareDates, shanghaiDateOf } from '../dates';
+import { accountOf } from './money';
 import type {
   AgreementBrokenRequest,
   AgreementRequest,
@@ -81,6 +82,30 @@ const ACTIVE: Stage[] = ['awaiting_performance', 'demand_issued', 'demand_served
 export const servedDemand = (s: EnforcementState, purpose: 'demand' | 'substitute_performance' = 'demand') =>
   [...s.demands].reverse().find((d) => d.purpose === purpose && d.servedAt);
 const unreviewed = (s: EnforcementState) => s.statements.filter((x) => !x.review);
+/**
+ * The due date the party is now held to: a fine payable in instalments, the earliest instalment not
+ * yet paid (each instalment is tracked against its own due date); otherwise the performance deadline.
+ */
+export function currentDueDay(s: Pick<EnforcementState, 'obligation' | 'performanceLastDay' | 'deferral' | 'payments' | 'agreement'>): string | undefined {
+  if (s.obligation.kind === 'fine' && s.deferral?.instalments?.length) return accountOf(s, '9999-12-31').nextDue?.dueDate ?? s.performanceLastDay;
+  return s.performanceLastDay;
+}
+/** An execution agreement's stage the party is now held to: the first whose amount payments made since the agreement do not cover (stages without an amount: the last one). */
+export function currentAgreementStage(s: Pick<EnforcementState, 'agreement' | 'payments'>): { dueDate: string; n: number } | undefined {
+  const a = s.agreement;
+  if (!a) return undefined;
+  const stages = [...a.stages].sort((x, y) => compareDates(x.dueDate, y.dueDate));
+  const paidSince = s.payments.filter((p) => Date.parse(p.paidAt) >= Date.parse(a.at)).reduce((t, p) => t + p.amountFen, 0);
+  let cumulative = 0;
+  for (let i = 0; i < stages.length; i++) {
+    const amount = stages[i]!.amountFen;
+    if (amount === undefined) continue;
+    cumulative += amount;
+    if (paidSince < cumulative) return { dueDate: stages[i]!.dueDate, n: i + 1 };
+  }
+  const unpriced = stages.some((x) => x.amountFen === undefined);
+  return unpriced || !stages.some((x) => x.amountFen !== undefined) ? { dueDate: stages.at(-1)!.dueDate, n: stages.length } : undefined;
+}
 
 const notInFuture = <A extends object>(field: keyof A & string, rule: string, basis: string): Guard<A> => ({
   rule,
@@ -119,6 +144,14 @@ export const ENFORCEMENT_TRANSITIONS: { [K in EnforcementActionKind]: Transition
     guards: [
       { rule: 'enforcement.correction.not_correction', basis: `${RECORDING} 第二十八条`, refuses: (s) => (s.obligation.kind !== 'correction' ? '本决定不是责令改正' : undefined) },
       notInFuture('checkedAt', 'enforcement.correction.in_future', `${RECORDING} 第二十八条`),
+      {
+        rule: 'enforcement.correction.before_due',
+        basis: `${RECORDING} 第二十八条`,
+        refuses: (s, a) =>
+          s.obligation.kind === 'correction' && !a.corrected && compareDates(shanghaiDateOf(a.checkedAt), s.obligation.dueDate) < 0
+            ? `改正期限（${s.obligation.dueDate}）尚未届满：未改正的复查须在期限届满时进行`
+            : undefined,
+      },
     ],
   },
   demand: {
@@ -127,10 +160,10 @@ export const ENFORCEMENT_TRANSITIONS: { [K in EnforcementActionKind]: Transition
       {
         rule: 'enforcement.demand.not_due',
         basis: `${COMPULSION} 第三十五条`,
-        refuses: (s, a, ctx) =>
-          (a.purpose ?? 'demand') === 'demand' && s.performanceLastDay && compareDates(today(ctx.nowMs), s.performanceLastDay) <= 0
-            ? `履行期限（${s.performanceLastDay}）尚未届满，不能催告`
-            : undefined,
+        refuses: (s, a, ctx) => {
+          const due = currentDueDay(s);
+          return (a.purpose ?? 'demand') === 'demand' && due && compareDates(today(ctx.nowMs), due) <= 0 ? `履行期限（${due}）尚未届满，不能催告` : undefined;
+        },
       },
       {
         rule: 'enforcement.substitute.no_decision',
@@ -149,6 +182,14 @@ export const ENFORCEMENT_TRANSITIONS: { [K in EnforcementActionKind]: Transition
     guards: [
       { rule: 'enforcement.demand.none_pending', basis: `${COMPULSION} 第三十八条`, refuses: (s) => (!s.demands.some((d) => !d.servedAt) ? '没有待送达的催告书' : undefined) },
       notInFuture('servedAt', 'enforcement.demand.served_in_future', `${COMPULSION} 第三十八条`),
+      {
+        rule: 'enforcement.demand.served_before_issued',
+        basis: `${COMPULSION} 第三十五条, 第三十八条`,
+        refuses: (s, a) => {
+          const d = s.demands.find((x) => !x.servedAt);
+          return d && Date.parse(a.servedAt) < Date.parse(d.issuedAt) - FUTURE_TOLERANCE_MS ? `送达时间 ${a.servedAt} 早于催告书制作时间 ${d.issuedAt}` : undefined;
+        },
+      },
       {
         rule: 'service.announcement_before_other_failed',
         basis: `${RECORDING} 第二十七条`,
