@@ -54,6 +54,8 @@ function clockSpec(s: EnforcementState): ClockSpec | undefined {
     case 'demand_served': {
       if (s.enforcementPower === 'court' && s.court) return { key: `court:${s.court.latestFiling}`, kind: 'court_filing', request: onDay(s.court.latestFiling), what: '申请人民法院强制执行的最后期限' };
       const d = servedDemand(s);
+      // After a broken agreement the 催告 period ran out long ago (and was escalated then): no clock, the unit decides.
+      if (s.agreement?.broken) return undefined;
       return d ? { key: `demand:${d.n}`, kind: 'demand', request: { from: d.servedAt!, steps: [{ period: `${d.performWithinDays}wd` }] }, what: '催告期限' } : undefined;
     }
     case 'in_agreement': {

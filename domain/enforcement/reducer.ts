@@ -101,6 +101,9 @@ export function reduce(prev: EnforcementState, a: EnforcementAction, at: string,
     }
     case 'correctionCheck': {
       s.correctionCheck = { checkedAt: a.checkedAt, corrected: a.corrected, note: a.note, by: a.by };
+      // The check is done: its clock stops (a 催告 may follow when the order was not complied with).
+      s.clock = undefined;
+      s.overdue = false;
       entry('performance', 'enforcement.correction_checked', `复查责令改正：${a.corrected ? '已改正' : '未改正'}（${a.note}）`, { corrected: a.corrected }, a.checkedAt);
       if (a.corrected) {
         end(s, 'performed', at);
@@ -177,6 +180,8 @@ export function reduce(prev: EnforcementState, a: EnforcementAction, at: string,
       s.agreement!.surchargeReductionFen = 0;
       s.stage = s.resumeStage ?? 'demand_served';
       s.resumeStage = undefined;
+      s.clock = undefined;
+      s.overdue = false;
       entry('enforcement', 'enforcement.agreement_broken', `当事人不履行执行协议（${a.reason}），恢复强制执行`, {});
       break;
     }
