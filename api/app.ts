@@ -19,9 +19,13 @@ import { reviewRoutes } from './routes/reviews';
 import { processStartRoutes } from './routes/starts';
 import { mountSystemRoutes } from './routes/system';
 import { unitRoutes } from './routes/units';
+import { portalRoutes } from './routes/portal';
+import { preDisclosureRoutes } from './routes/predisclosure';
+import { publicRoutes } from './routes/public';
+import { statisticsRoutes } from './routes/statistics';
 
 /** Each feature registers its routes here; the list is also the OpenAPI document's content. */
-const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, decisionServiceRoutes, enforcementRoutes, processStartRoutes];
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, decisionServiceRoutes, enforcementRoutes, processStartRoutes, publicRoutes, portalRoutes, preDisclosureRoutes, statisticsRoutes];
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
