@@ -5,6 +5,7 @@ import type { Logger } from '../infra/logger';
 import { createCalendarActivities } from './calendar';
 import { createCaseActivities } from './cases';
 import { createDigestActivities } from './digest';
+import { createDisclosureActivities } from './disclosure';
 import { createDocumentActivities } from './documents';
 import { createEnforcementActivities } from './enforcement';
 import { createNotificationActivities } from './notifications';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createDigestActivities(deps),
     ...createEnforcementActivities(deps),
+    ...createDisclosureActivities(deps),
   };
 }
 

@@ -5,3 +5,4 @@ export { avRecordWorkflow } from './av-record';
 export { legalReviewWorkflow } from './legal-review';
 export { digestWorkflow } from './digest';
 export { enforcementWorkflow } from './enforcement';
+export { disclosureWorkflow, disclosureCorrectionWorkflow } from './disclosure';
