@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import { formatShanghaiInstant, shanghaiDateOf } from '../domain/dates';
 import { CalendarStore } from '../infra/calendar-store';
+import { understaffedUnitsBySupervisor } from '../infra/review-staffing';
 import { DeadlineKey, OverdueKey, ProcessKindKey, StatusKey, UnitKey, CaseNumberKey, WarningLevelKey, type ProcessKind } from '../workflows/search-attributes';
 import type { ActivityDeps } from './index';
 
@@ -29,6 +30,8 @@ export interface DigestItems {
   units: Array<{ unit: string; dueSoon: DigestItem[]; overdue: DigestItem[]; dueSoonTotal: number; overdueTotal: number }>;
   /** Per supervising unit: the overdue items of the units it supervises (units.supervisor_code). */
   supervisors: Array<{ unit: string; overdue: DigestItem[]; overdueTotal: number }>;
+  /** Per supervising unit: its units below the review staffing target (reviewers ≥ 5% of enforcement officers, 本政办发〔2019〕27号). */
+  understaffed?: Array<{ unit: string; lines: string[] }>;
 }
 
 const PROCESS_LABEL: Record<ProcessKind, string> = {
@@ -113,9 +116,14 @@ export function createDigestActivities(deps: ActivityDeps) {
       const supervisors = [...supervised.entries()]
         .map(([unit, overdue]) => ({ unit, overdue: overdue.sort((a, b) => a.unit.localeCompare(b.unit) || byDeadline(a, b)).slice(0, DIGEST_PAGE), overdueTotal: overdue.length }))
         .sort((a, b) => a.unit.localeCompare(b.unit));
+      const understaffed = (await understaffedUnitsBySupervisor(deps.pool)).map(({ supervisor, units: below }) => ({
+        unit: supervisor,
+        lines: below.slice(0, DIGEST_PAGE).map((u) => `${u.unit}｜法制审核人员 ${u.qualifiedReviewers} 名，执法人员 ${u.enforcementOfficers} 名，应不少于 ${u.required} 名`),
+      }));
       return {
         units: units.map((u) => ({ ...u, dueSoon: u.dueSoon.slice(0, DIGEST_PAGE), overdue: u.overdue.slice(0, DIGEST_PAGE) })),
         supervisors,
+        understaffed,
       };
     },
   };

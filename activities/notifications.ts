@@ -11,6 +11,8 @@ export interface NotifyInput {
   unit: string;
   /** optional person within the unit */
   recipientPerson?: string;
+  /** optional role within the unit (head, legal_office, reviewer, …): the people holding it see it */
+  recipientRole?: string;
   kind: 'reminder' | 'escalation' | 'info' | 'action_required';
   subject: string;
   body: string;

@@ -19,6 +19,8 @@ export interface NewNotification {
   idempotencyKey: string;
   unit: string;
   recipientPerson?: string;
+  /** A role in the unit the notice is for (head, legal_office, reviewer, …): shown to the people holding it. */
+  recipientRole?: string;
   kind: NotificationKind;
   subject: string;
   body: string;
@@ -53,8 +55,14 @@ export interface UnitChannels {
 }
 
 /** What a notification says, compared when its idempotency key comes again. */
-const contentOf = (n: Pick<NewNotification, 'unit' | 'recipientPerson' | 'kind' | 'subject' | 'body' | 'link'>) =>
-  canonicalJson({ unit: n.unit, recipientPerson: n.recipientPerson ?? null, kind: n.kind, subject: n.subject, body: n.body, link: n.link ?? null });
+const contentOf = (n: Pick<NewNotification, 'unit' | 'recipientPerson' | 'recipientRole' | 'kind' | 'subject' | 'body' | 'link'>) =>
+  canonicalJson({ unit: n.unit, recipientPerson: n.recipientPerson ?? null, ...(n.recipientRole ? { recipientRole: n.recipientRole } : {}), kind: n.kind, subject: n.subject, body: n.body, link: n.link ?? null });
+
+/**
+ * The roles a person's inbox answers to: their own, and `legal_office` for the legal office's
+ * people (its reviewers and its lead).
+ */
+export const inboxRolesOf = (roles: readonly string[]): string[] => [...roles, ...(roles.some((r) => r === 'reviewer' || r === 'legal_office_lead') ? ['legal_office'] : [])];
 
 /** The delivery outbox's retry policy: attempts and the pause after the nth failure. */
 export interface DeliveryPolicy {
@@ -80,6 +88,7 @@ const toNotification = (row: any): StoredNotification => ({
   idempotencyKey: row.idempotency_key,
   unit: row.unit_code,
   recipientPerson: row.recipient_person ?? undefined,
+  recipientRole: row.recipient_role ?? undefined,
   kind: row.kind,
   subject: row.subject,
   body: row.body,
@@ -112,9 +121,9 @@ export class NotificationStore {
   async record(input: NewNotification, opts: { emailEnabled: boolean }): Promise<{ notification: StoredNotification; deliveries: Delivery[] }> {
     return inTransaction(this.pool, async (client) => {
       const inserted = await client.query(
-        `INSERT INTO notifications (id, idempotency_key, unit_code, recipient_person, kind, subject, body, link)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-        [randomUUID(), input.idempotencyKey, input.unit, input.recipientPerson ?? null, input.kind, input.subject, input.body, input.link ? JSON.stringify(input.link) : null],
+        `INSERT INTO notifications (id, idempotency_key, unit_code, recipient_person, kind, subject, body, link, recipient_role)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+        [randomUUID(), input.idempotencyKey, input.unit, input.recipientPerson ?? null, input.kind, input.subject, input.body, input.link ? JSON.stringify(input.link) : null, input.recipientRole ?? null],
       );
       let notification: StoredNotification;
       if (inserted.rows[0]) {
@@ -210,11 +219,19 @@ export class NotificationStore {
     );
   }
 
-  async inbox(unit: string, opts: { unackedOnly: boolean; limit: number }): Promise<StoredNotification[]> {
+  /**
+   * A unit's inbox. With `reader`: what is addressed to that person, to one of their roles, and the
+   * unit's unaddressed notices (a notice for the head is not the reviewer's business).
+   */
+  async inbox(unit: string, opts: { unackedOnly: boolean; limit: number; reader?: { personId: string; roles: readonly string[] } }): Promise<StoredNotification[]> {
     const { rows } = await this.pool.query(
       `SELECT * FROM notifications WHERE unit_code = $1 AND ($2::boolean IS FALSE OR acked_at IS NULL)
+          AND ($4::text IS NULL
+               OR (recipient_person IS NULL AND recipient_role IS NULL)
+               OR recipient_person = $4
+               OR (recipient_person IS NULL AND recipient_role = ANY($5::text[])))
         ORDER BY created_at DESC, id LIMIT $3`,
-      [unit, opts.unackedOnly, opts.limit],
+      [unit, opts.unackedOnly, opts.limit, opts.reader?.personId ?? null, opts.reader ? inboxRolesOf(opts.reader.roles) : []],
     );
     return rows.map(toNotification);
   }

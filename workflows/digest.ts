@@ -45,7 +45,17 @@ export async function digestWorkflow(input: DigestInput = {}): Promise<DigestRes
   const day = await digest.digestDay(input.at ?? new Date().toISOString());
   if (!day.workingDay) return { date: day.date, skipped: true, reason: `${day.date} 不是工作日`, units: [], supervisors: [] };
 
-  const { units, supervisors } = await digest.collectDigestItems();
+  const { units, supervisors: overdueBySupervisor, understaffed = [] } = await digest.collectDigestItems();
+  // A supervising unit also hears of its units below the review staffing target (本政办发〔2019〕27号), with or without overdue items.
+  const staffingOf = (unit: string) => understaffed.find((u) => u.unit === unit)?.lines ?? [];
+  const supervisors = [
+    ...overdueBySupervisor,
+    ...understaffed.filter((u) => !overdueBySupervisor.some((s) => s.unit === u.unit)).map((u) => ({ unit: u.unit, overdue: [] as DigestItem[], overdueTotal: 0 })),
+  ];
+  const staffingSection = (unit: string) => {
+    const lines = staffingOf(unit);
+    return lines.length ? `法制审核人员未达配备标准的单位（${lines.length} 个；原则上不少于执法人员总数的5%，本政办发〔2019〕27号）：\n${lines.map((l, i) => `${i + 1}. ${l}`).join('\n')}` : '';
+  };
   await Promise.all([
     ...units.map((u) =>
       tell({
@@ -62,8 +72,8 @@ export async function digestWorkflow(input: DigestInput = {}): Promise<DigestRes
         idempotencyKey: `digest:${day.date}:${s.unit}:supervised`,
         unit: s.unit,
         kind: 'escalation',
-        subject: `所监督单位超期事项 ${day.date}：${total(s.overdueTotal, s.overdue)} 项`,
-        body: listing('所监督单位已超期事项', s.overdue.map((item) => ({ ...item, line: `${item.unit}｜${item.line}` })), total(s.overdueTotal, s.overdue)),
+        subject: `所监督单位超期事项 ${day.date}：${total(s.overdueTotal, s.overdue)} 项${staffingOf(s.unit).length ? `；${staffingOf(s.unit).length} 个单位法制审核人员未达配备标准` : ''}`,
+        body: [listing('所监督单位已超期事项', s.overdue.map((item) => ({ ...item, line: `${item.unit}｜${item.line}` })), total(s.overdueTotal, s.overdue)), staffingSection(s.unit)].filter(Boolean).join('\n\n'),
       }),
     ),
   ]);

@@ -28,3 +28,6 @@ export const disputeUpdate = actionUpdate('dispute');
 export const decideDisputeUpdate = actionUpdate('decideDispute');
 export const withdrawUpdate = actionUpdate('withdraw');
 export const requestMaterialsUpdate = actionUpdate('requestMaterials');
+export const participantViewUpdate = actionUpdate('participantView');
+/** The decision, recorded through the review after `passed`/`overruled` (第二条, 第十四条); the workflow then completes. */
+export const recordDecisionUpdate = actionUpdate('recordDecision');

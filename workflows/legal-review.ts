@@ -2,7 +2,7 @@
 // the process kit: validators = the transition table's guards, handlers = one reducer step under
 // the kit's mutex, the main loop = the round's clock, and continue-as-new when the run is due.
 import type { UpdateDefinition } from '@temporalio/common';
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createReviewActivities } from '../activities/reviews';
 import { renderOpinionDocument } from '../domain/legal-review/opinion-document';
 import { deadlineRequest, decide, isLate, type ReviewAction, type ReviewEffect } from '../domain/legal-review/reducer';
@@ -16,6 +16,8 @@ import {
   declareRecusalUpdate,
   disputeUpdate,
   giveOpinionUpdate,
+  participantViewUpdate,
+  recordDecisionUpdate,
   requestExtensionUpdate,
   resubmitUpdate,
   requestMaterialsUpdate,
@@ -149,6 +151,8 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
   handle(decideDisputeUpdate, 'decideDispute');
   handle(withdrawUpdate, 'withdraw');
   handle(requestMaterialsUpdate, 'requestMaterials');
+  handle(participantViewUpdate, 'participantView');
+  handle(recordDecisionUpdate, 'recordDecision');
 
   // ---- The clock's milestones: steps like the handlers', one at a time with them ----
 
@@ -205,5 +209,17 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
     await locked({ type: 'clockStopped' });
   }
   await kit.settled();
+  // The quiet point: everything of the review is recorded. v1 histories completed here; from now a
+  // passed or overruled review stays open for its decision (recordDecision: validated against the
+  // opinion's time and the reviewed draft, recorded in the case record after the opinion and both
+  // 意见书 copies by construction, under the same mutex), then completes. A decision that never
+  // comes costs no history: the wait is one timer per run, and the run continues as new at its age.
+  if (state.status !== 'withdrawn' && !state.decision && patched('decision-through-review')) {
+    await condition(() => state.decision !== undefined || retire(), kit.msUntilRetirement());
+    if (!state.decision) {
+      return kit.continueAsNew<typeof legalReviewWorkflow>(() => [input, { state, kit: kit.carry(), limits: carried?.limits }]);
+    }
+    await kit.settled();
+  }
   return view(state);
 }

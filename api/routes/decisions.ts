@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { LEGAL_REVIEW_RULES, reviewedDraft, reviewRequirement } from '../../domain/review-rules';
 import { catalogueContradiction, currentCatalogue } from '../../infra/review-catalogue';
 import { CaseRecordStore } from '../../infra/case-record-store';
-import type { ProjectedReview } from '../../workflows/legal-review-messages';
-import { conflict } from '../errors';
+import { recordDecisionUpdate, type ProjectedReview, type ReviewView } from '../../workflows/legal-review-messages';
+import { idempotencyKeyOf } from '../actions';
+import { conflict, mapTemporalError } from '../errors';
+import { isGone } from '../process-start';
 import { reply, type Routes } from '../route';
 import { visibleUnits } from '../scope';
 import { legalInstant } from '../schemas';
@@ -27,6 +29,10 @@ interface DecisionRow {
   review_submission_no: number | null;
   classification: unknown;
   catalogue_version: number | null;
+  /** 1 for the case's first decision; a remade decision (重新作出, after its own review) the next. */
+  decision_seq: number;
+  /** The decision number a remade decision replaces. */
+  supersedes: string | null;
 }
 
 /** A small allowance for clocks that differ between the caller and the service. */
@@ -67,6 +73,8 @@ const present = (r: DecisionRow) => ({
   reviewSubmissionNo: r.review_submission_no,
   classification: r.classification ?? null,
   catalogueVersion: r.catalogue_version,
+  decisionSeq: r.decision_seq,
+  supersedes: r.supersedes,
   ...presentDecisionEnforcement(r),
 });
 
@@ -101,14 +109,16 @@ export function decisionRoutes(routes: Routes): void {
         409: { description: 'review required and not passed, or another decision is recorded for the case' },
       },
     },
-    async ({ body, principal, deps }) => {
+    async ({ body, principal, deps, req }) => {
       const unit = principal.unit;
-      const { rows: existing } = await deps.pool.query<DecisionRow>('SELECT * FROM decisions WHERE unit_code = $1 AND case_number = $2', [unit, body.caseNumber]);
-      if (existing[0]) {
-        if (existing[0].decision_number !== body.decisionNumber) throw conflict(`case ${body.caseNumber} already has decision ${existing[0].decision_number}`, { rule: 'one_decision_per_case', basis: null });
-        await appendDecisionRecord(deps.pool, existing[0]);
-        return reply(200, present(existing[0]));
+      const { rows: existing } = await deps.pool.query<DecisionRow>('SELECT * FROM decisions WHERE unit_code = $1 AND case_number = $2 ORDER BY decision_seq DESC', [unit, body.caseNumber]);
+      const same = existing.find((d) => d.decision_number === body.decisionNumber);
+      if (same) {
+        if (!(await recordedThroughReview(deps.pool, same))) await appendDecisionRecord(deps.pool, same);
+        return reply(200, present(same));
       }
+      const latestDecision = existing[0];
+      let recordedByReview = false;
 
       let basis: Basis;
       let basisDetail: string;
@@ -127,10 +137,26 @@ export function decisionRoutes(routes: Routes): void {
         [unit, body.caseNumber],
       );
       const review = reviews[0];
+      // A remade decision (重新作出) is the case's next decision, and only after its own review (a submission after the latest decision's).
+      if (latestDecision && !(review && review.submission_no > (latestDecision.review_submission_no ?? 0) && latestDecision.review_id !== review.id)) {
+        throw conflict(`案件 ${body.caseNumber} 已记录决定 ${latestDecision.decision_number}；重新作出决定的，须先就重新作出的决定送审（POST /api/reviews，remake: true）`, {
+          rule: 'one_decision_per_case',
+          basis: gate('第二条'),
+          decisionNumber: latestDecision.decision_number,
+        });
+      }
       if (review) {
         reviewId = review.id;
         reviewSubmissionNo = review.submission_no;
-        if (review.status === 'passed' || review.status === 'overruled') {
+        // The decision is recorded through the review itself (its recordDecision Update): validated against the
+        // opinion (or the overruling) and the reviewed draft, and entered in the case record after them by construction.
+        const through = review.status === 'passed' || review.status === 'overruled' ? await decideThroughReview(deps, review, { ...body, by: principal.personId }, idempotencyKeyOf(req)) : 'gone';
+        if (through !== 'gone') {
+          recordedByReview = true;
+          if (through.draftSha256) draftSha256 = through.draftSha256;
+        }
+        if (through === 'gone' && (review.status === 'passed' || review.status === 'overruled')) {
+          // A review whose workflow ended at its opinion (before decisions went through the review): the gate checks the record.
           const overruled = review.status === 'overruled';
           const round = review.view?.rounds?.[review.view.rounds.length - 1];
           // 1. The decision comes after the opinion, both 意见书 copies (and the overruling decision) in the case record.
@@ -214,8 +240,8 @@ export function decisionRoutes(routes: Routes): void {
       const flagged = basis === 'head_overruled' || basis === 'collective_overruled';
       const inserted = await deps.pool.query<DecisionRow>(
         `INSERT INTO decisions (unit_code, case_number, decision_number, decided_at, recorded_by, review_id, basis, basis_detail, flagged,
-                                draft_sha256, review_submission_no, classification, catalogue_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING *`,
+                                draft_sha256, review_submission_no, classification, catalogue_version, decision_seq, supersedes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING *`,
         [
           unit,
           body.caseNumber,
@@ -230,11 +256,14 @@ export function decisionRoutes(routes: Routes): void {
           reviewSubmissionNo,
           classification === null ? null : JSON.stringify(classification),
           catalogueVersion,
+          (latestDecision?.decision_seq ?? 0) + 1,
+          latestDecision?.decision_number ?? null,
         ],
       );
       // Lost a race with another request for this case or this decision number.
       if (!inserted.rows[0]) throw conflict(`case ${body.caseNumber} or decision ${body.decisionNumber} was recorded meanwhile`, { rule: 'one_decision_per_case', basis: null });
-      await appendDecisionRecord(deps.pool, inserted.rows[0]);
+      // Recorded by the review's workflow already (after the opinion and its copies); otherwise here.
+      if (!recordedByReview) await appendDecisionRecord(deps.pool, inserted.rows[0]);
       return reply(201, present(await saveDecisionEnforcement(deps.pool, inserted.rows[0], { ...body, classification: body.classification ?? null })));
     },
   );
@@ -258,6 +287,44 @@ export function decisionRoutes(routes: Routes): void {
       return { items: rows.map(present) };
     },
   );
+}
+
+/**
+ * Records the decision through the review's workflow (its `recordDecision` Update; the
+ * Idempotency-Key becomes the update id, so a retried request gets the first answer). Answers the
+ * decision as the review recorded it, or 'gone' when the workflow has ended without one (a review
+ * that ended at its opinion, before decisions went through the review). Refusals are 409 {error, rule, basis}.
+ */
+async function decideThroughReview(
+  deps: Parameters<Parameters<Routes['add']>[1]>[0]['deps'],
+  review: { workflow_id: string; view: ProjectedReview | null },
+  decision: { by: string; decisionNumber: string; decidedAt: string; draftSha256?: string },
+  key: string | undefined,
+): Promise<NonNullable<ReviewView['decision']> | 'gone'> {
+  const already = review.view?.decision;
+  if (already?.decisionNumber === decision.decisionNumber) return already; // recorded by the review; the row was not written yet
+  if (already) throw conflict(`本次审核已记录决定 ${already.decisionNumber}；重新作出决定须重新送审`, { rule: 'one_decision_per_review', basis: gate('第二条') });
+  let result: ReviewView;
+  try {
+    result = await deps.temporal.workflow.getHandle(review.workflow_id).executeUpdate(recordDecisionUpdate, {
+      args: [{ by: decision.by, decisionNumber: decision.decisionNumber, decidedAt: decision.decidedAt, ...(decision.draftSha256 ? { draftSha256: decision.draftSha256 } : {}) }],
+      ...(key ? { updateId: `decision:${key}` } : {}),
+    });
+  } catch (err) {
+    if (isGone(err)) return 'gone';
+    throw mapTemporalError(err) ?? err;
+  }
+  if (result.decision?.decisionNumber !== decision.decisionNumber) {
+    throw conflict(`Idempotency-Key 已用于记录决定 ${result.decision?.decisionNumber}`, { rule: 'idempotency_key_reused', basis: null });
+  }
+  return result.decision;
+}
+
+/** The review's workflow recorded this decision in the case record itself. */
+async function recordedThroughReview(pool: ConstructorParameters<typeof CaseRecordStore>[0], d: DecisionRow): Promise<boolean> {
+  if (!d.review_id) return false;
+  const { rows } = await pool.query<{ n: string | null }>(`SELECT view->'decision'->>'decisionNumber' AS n FROM reviews WHERE id = $1`, [d.review_id]);
+  return rows[0]?.n === d.decision_number;
 }
 
 /** The decision in the case record (stage decision); a retried request appends it once. */

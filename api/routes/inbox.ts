@@ -10,14 +10,16 @@ export function inboxRoutes(routes: Routes): void {
       method: 'get',
       path: '/api/inbox',
       tag: 'notifications',
-      summary: "The caller's unit inbox, newest first",
+      summary: "The caller's inbox, newest first: notices addressed to the caller, to the caller's roles, and the unit's unaddressed ones",
       roles: [],
       query: z.object({
         unacked: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
     },
-    async ({ query, principal, deps }) => new NotificationStore(deps.pool).inbox(principal.unit, { unackedOnly: query.unacked, limit: query.limit }),
+    // A person sees what is addressed to them, to their roles, and the unit's unaddressed notices.
+    async ({ query, principal, deps }) =>
+      new NotificationStore(deps.pool).inbox(principal.unit, { unackedOnly: query.unacked, limit: query.limit, reader: { personId: principal.personId, roles: principal.roles } }),
   );
 
   routes.add(

@@ -28,6 +28,7 @@ import {
   disputeUpdate,
   FINAL_REVIEW_STATUSES,
   giveOpinionUpdate,
+  participantViewUpdate,
   legalReviewWorkflow,
   legalReviewWorkflowId,
   requestExtensionUpdate,
@@ -96,6 +97,10 @@ const submissionBody = z.object({
   remake: z.boolean().default(false),
   /** Submit the case again after its latest submission was withdrawn (a new submission, its own number and clock). */
   resubmit: z.boolean().default(false),
+  /** A joint decision (第四条): the other deciding units; the caller's unit leads and its legal office reviews, theirs take part. */
+  jointUnits: z.array(z.string().trim().min(1).max(100)).max(20).default([]),
+  /** An entrusted organisation's decision (第四条): the entrusting unit, whose legal office reviews it. */
+  entrustingUnit: z.string().trim().min(1).max(100).optional(),
 });
 
 const checklistSchema = z.object(
@@ -143,7 +148,8 @@ async function loadReview(deps: Pick<ApiDeps, 'pool'>, id: string): Promise<Revi
 
 async function loadVisibleReview(deps: ApiDeps, principal: Principal, id: string): Promise<ReviewRow> {
   const row = await loadReview(deps, id);
-  if (!(await visibleUnits(deps.pool, principal)).includes(row.unit_code)) throw forbidden(`review ${id} belongs to unit ${row.unit_code}`);
+  const takingPart = [...(row.submission?.jointUnits ?? []), ...(row.submission?.entrustingUnit ? [row.submission.entrustingUnit] : [])].includes(principal.unit);
+  if (!takingPart && !(await visibleUnits(deps.pool, principal)).includes(row.unit_code)) throw forbidden(`review ${id} belongs to unit ${row.unit_code}`);
   return row;
 }
 
@@ -199,7 +205,8 @@ const ended = (row: ReviewRow) => conflict(`审核已结束（${row.status}）�
  */
 async function actionTarget({ params, principal, deps, idempotent }: { params: { id: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
   const row = await loadReview(deps, params.id);
-  if (row.unit_code !== principal.unit) throw forbidden(`review ${params.id} belongs to unit ${row.unit_code}`);
+  // The review's own unit acts on it; for an entrusted organisation's decision also the entrusting unit, whose legal office reviews (第四条).
+  if (row.unit_code !== principal.unit && row.submission?.entrustingUnit !== principal.unit) throw forbidden(`review ${params.id} belongs to unit ${row.unit_code}`);
   if (isFinal(row.status) && !idempotent) throw ended(row);
   await requireStarted(deps, row.workflow_id);
   return { workflowId: row.workflow_id, row };
@@ -287,6 +294,14 @@ export function reviewRoutes(routes: Routes): void {
       if (Date.parse(receivedAt) < Date.parse(now) - CLOCK_SKEW_MS && !body.receivedAtReason) {
         throw new ValidationError([{ path: 'body.receivedAtReason', message: 'an earlier receivedAt needs its reason (paper files entered later, 补录)' }]);
       }
+      const others = [...new Set(body.jointUnits.filter((u) => u !== principal.unit))];
+      const named = [...others, ...(body.entrustingUnit ? [body.entrustingUnit] : [])];
+      if (named.length) {
+        const { rows: known } = await deps.pool.query<{ code: string }>('SELECT code FROM units WHERE code = ANY($1)', [named]);
+        const unknown = named.filter((u) => !known.some((k) => k.code === u));
+        if (unknown.length) throw new ValidationError(unknown.map((u) => ({ path: others.includes(u) ? 'body.jointUnits' : 'body.entrustingUnit', message: `unknown unit ${u}` })));
+      }
+      if (body.entrustingUnit === principal.unit) throw new ValidationError([{ path: 'body.entrustingUnit', message: 'the entrusting unit is another unit than the entrusted organisation' }]);
       const clock = await caseDeadlineOf(deps, principal.unit, body);
       const caseHandlers = await caseHandlersOf(deps, principal.unit, body.caseNumber);
       const input: LegalReviewInput = {
@@ -309,6 +324,8 @@ export function reviewRoutes(routes: Routes): void {
         receivedAt,
         ...(body.receivedAtReason && receivedAt !== now ? { receivedAtReason: body.receivedAtReason } : {}),
         submittedBy: principal.personId,
+        ...(others.length ? { jointUnits: others } : {}),
+        ...(body.entrustingUnit ? { entrustingUnit: body.entrustingUnit } : {}),
       };
       const startOf = (stored: LegalReviewInput, workflowId: string): ProcessStartRequest => ({
         workflowId,
@@ -546,6 +563,35 @@ export function reviewRoutes(routes: Routes): void {
         body: z.object({ reason: text(2000) }),
         update: withdrawUpdate,
         arg: (c) => ({ by: by(c), reason: c.body.reason }),
+      }),
+    ] satisfies Array<ActionSpec<any, any, any, Target>>,
+  );
+
+  // A joint decision's participating units (第四条): their legal office records its view in the lead unit's review.
+  addActions(
+    routes,
+    {
+      tag: 'reviews',
+      base: '/api/reviews/:id',
+      params: idParams,
+      target: async ({ params, principal, deps, idempotent }) => {
+        const row = await loadReview(deps, params.id);
+        if (!(row.submission?.jointUnits ?? []).includes(principal.unit)) throw forbidden(`unit ${principal.unit} does not take part in review ${params.id}`);
+        if (isFinal(row.status) && !idempotent) throw ended(row);
+        await requireStarted(deps, row.workflow_id);
+        return { workflowId: row.workflow_id, row };
+      },
+      onError: (err, target) => (isFinal(target.row.status) && isGone(err) ? ended(target.row) : undefined),
+    },
+    [
+      action({
+        name: 'participant-view',
+        path: '/participant-view',
+        summary: "A joint decision (第四条): a participating unit's legal office (its reviewer, lead or head) records its view; shown in the review and recorded",
+        roles: ['reviewer', 'legal_office_lead', 'head'],
+        body: z.object({ agrees: z.boolean(), text: text(4000) }),
+        update: participantViewUpdate,
+        arg: (c) => ({ by: by(c), unit: c.principal.unit, agrees: c.body.agrees, text: c.body.text }),
       }),
     ] satisfies Array<ActionSpec<any, any, any, Target>>,
   );

@@ -1,39 +1,15 @@
 import { z } from 'zod';
-import { DECISION_KINDS, reviewerQualification } from '../../domain/review-rules';
+import { DECISION_KINDS } from '../../domain/review-rules';
 import { inTransaction } from '../../infra/db';
-import { loadReviewerProfile } from '../../infra/review-store';
 import { catalogueHistory, currentCatalogue, setCatalogue } from '../../infra/review-catalogue';
 import { forbidden, notFound } from '../errors';
 import { reply, type Routes } from '../route';
 import { assertCanSee, visibleUnits } from '../scope';
+import { reviewStaffing } from '../../infra/review-staffing';
+
+export { reviewStaffing, STAFFING_RATIO } from '../../infra/review-staffing';
 
 const unitParams = z.object({ code: z.string().trim().min(1).max(100) });
-/** The staffing target: reviewers ≥ 5% of the unit's enforcement officers (本政办发〔2019〕27号; 锦州 plan). */
-export const STAFFING_RATIO = 0.05;
-
-/** A unit's review staffing against the target; `belowTarget` null when the officers' number is not reported. */
-export async function reviewStaffing(pool: Parameters<typeof loadReviewerProfile>[0], unit: string) {
-  const { rows } = await pool.query<{ enforcement_officers: number | null; enforcement_officers_set_at: Date | null }>(
-    'SELECT enforcement_officers, enforcement_officers_set_at FROM units WHERE code = $1',
-    [unit],
-  );
-  if (!rows[0]) return null;
-  const { rows: people } = await pool.query<{ person_id: string }>('SELECT person_id FROM reviewer_profiles WHERE unit_code = $1', [unit]);
-  const profiles = await Promise.all(people.map((p) => loadReviewerProfile(pool, p.person_id)));
-  const qualified = profiles.filter((p) => p && reviewerQualification(p).qualified).length;
-  const officers = rows[0].enforcement_officers;
-  const required = officers === null ? null : Math.ceil(officers * STAFFING_RATIO);
-  return {
-    unit,
-    enforcementOfficers: officers,
-    officersReportedAt: rows[0].enforcement_officers_set_at?.toISOString() ?? null,
-    qualifiedReviewers: qualified,
-    required,
-    ratio: officers ? qualified / officers : null,
-    belowTarget: required === null ? null : qualified < required,
-    basis: '法制审核人员原则上不少于本单位执法人员总数的5%（本政办发〔2019〕27号）',
-  };
-}
 
 const unitSchema = z.object({
   code: z.string(),

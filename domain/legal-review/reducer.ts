@@ -12,12 +12,14 @@ export type { ReviewState } from './state';
 /** The stages a legal review records in. */
 export type RecordStage = Extract<CaseRecordStage, 'review' | 'decision'>;
 export type NoticeKind = 'reminder' | 'escalation' | 'info' | 'action_required';
+/** Who in the unit a notice is for: the head(s), the legal office (its reviewers and lead). */
+export type RecipientRole = 'head' | 'legal_office';
 
 export type ReviewEffect =
   | ({ type: 'record'; stage: RecordStage } & RecordFact)
   | { type: 'project' }
   /** `label` names the notice within the review (round, milestone, clock generation, recipient). */
-  | { type: 'notify'; label: string; notice: { unit: string; recipientPerson?: string; kind: NoticeKind; subject: string; body: string } }
+  | { type: 'notify'; label: string; notice: { unit: string; recipientPerson?: string; recipientRole?: RecipientRole; kind: NoticeKind; subject: string; body: string } }
   | { type: 'notePenaltyReviewed'; personId: string };
 
 type UserAction = { [A in ActionName]: { type: A } & ActionArgs[A] }[ActionName];
@@ -80,10 +82,14 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
   type Notice = Extract<ReviewEffect, { type: 'notify' }>['notice'];
   const tell = (label: string, notice: Notice) => effects.push({ type: 'notify', label: `r${currentRound(s).round}:${label}`, notice });
   const toHandler = (label: string, kind: NoticeKind, subject: string, body: string) => tell(label, { unit: input.unit, recipientPerson: input.submittedBy, kind, subject, body });
-  const toLegalOffice = (label: string, kind: NoticeKind, subject: string, body: string) => tell(`${label}-legal-office`, { unit: input.unit, kind, subject: `【法制机构】${subject}`, body });
-  const toHead = (label: string, kind: NoticeKind, subject: string, body: string) => tell(`${label}-head`, { unit: input.unit, kind, subject: `【负责人】${subject}`, body });
+  // Addressed to a role in the unit (its inbox shows them to the people holding it), not to the whole unit.
+  // An entrusted organisation's decision is reviewed by the entrusting unit's legal office (第四条).
+  const reviewingUnit = input.entrustingUnit ?? input.unit;
+  const toLegalOffice = (label: string, kind: NoticeKind, subject: string, body: string) =>
+    tell(`${label}-legal-office`, { unit: reviewingUnit, recipientRole: 'legal_office', kind, subject, body });
+  const toHead = (label: string, kind: NoticeKind, subject: string, body: string) => tell(`${label}-head`, { unit: input.unit, recipientRole: 'head', kind, subject, body });
   const toReviewer = (label: string, kind: NoticeKind, subject: string, body: string) => {
-    if (s.reviewer) tell(`${label}-reviewer`, { unit: input.unit, recipientPerson: s.reviewer.personId, kind, subject, body });
+    if (s.reviewer) tell(`${label}-reviewer`, { unit: reviewingUnit, recipientPerson: s.reviewer.personId, kind, subject, body });
   };
   /** Every change: a new revision, the case record, the projection; notices follow. */
   const commit = (c: { actor: string; action: string; summary: string; stage?: RecordStage; documents?: Extract<ReviewEffect, { type: 'record' }>['documents']; payload?: Record<string, unknown> }) => {
@@ -151,6 +157,10 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
       applySchedule(action.schedule);
       if (round.round === 1 && !s.reviewer && s.missingToldForRound === 0) {
         toLegalOffice('received', 'action_required', `收到送审材料：${caseLabel}`, `请分配审核人员；审核期限 ${round.deadline}。`);
+        // 第四条: the other deciding units' legal offices take part in the lead unit's review.
+        for (const unit of input.jointUnits ?? []) {
+          tell(`joint-${unit}`, { unit, recipientRole: 'legal_office', kind: 'action_required', subject: `共同决定请参与法制审核：${caseLabel}`, body: `牵头机关 ${input.unit} 法制机构审核，请在 ${round.deadline} 前提出参与审核意见（${LEGAL_REVIEW_RULES} 第四条）。/api/reviews/${input.reviewId}/participant-view` });
+        }
       }
       commit({
         actor: 'system',
@@ -180,7 +190,8 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
       round.escalations += 1;
       const body = `${caseLabel} 的法制审核已于 ${action.schedule.deadline} 到期，尚未提出审核意见（${LEGAL_REVIEW_RULES} 第十二条、第十六条）。审核人员：${s.reviewer?.name ?? s.reviewer?.personId ?? '未分配'}。`;
       const subject = `【督办】${s.context.unitName} 法制审核超期：${caseLabel}`;
-      for (const unit of [input.unit, ...(s.context.supervisorUnit ? [s.context.supervisorUnit] : [])]) tell(`${action.tag}:${unit}`, { unit, kind: 'escalation', subject, body });
+      tell(`${action.tag}:${input.unit}`, { unit: input.unit, recipientRole: 'head', kind: 'escalation', subject, body });
+      if (s.context.supervisorUnit) tell(`${action.tag}:${s.context.supervisorUnit}`, { unit: s.context.supervisorUnit, kind: 'escalation', subject, body });
       commit({ actor: 'system', action: 'review.overdue', summary: `法制审核超期，已督办（期限 ${action.schedule.deadline}）`, payload: { deadline: action.schedule.deadline, escalation: round.escalations } });
       break;
     }
@@ -226,7 +237,7 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
       s.reviewer = { personId: action.reviewerId, name: action.profile?.name ?? null };
       if (s.status === 'awaiting_assignment') s.status = 'in_review';
       tell('assigned', {
-        unit: input.unit,
+        unit: reviewingUnit,
         recipientPerson: action.reviewerId,
         kind: 'action_required',
         subject: `请审核：${caseLabel}`,
@@ -388,6 +399,48 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
       const list = next.requested.map((i) => `${i.kind}：${i.what}`).join('；');
       toHandler('materials-requested', 'action_required', `审核人员要求补充材料：${caseLabel}`, `请补充：${list}（${LEGAL_REVIEW_RULES} 第十条）。审核期限自收到完整材料之日起重新计算。`);
       commit({ actor: action.by, action: 'review.materials_requested', summary: `审核人员要求补充材料：${list}；审核期限自收到完整材料之日起重新计算（${LEGAL_REVIEW_RULES} 第十条）`, payload: { items: next.requested, note: action.note } });
+      break;
+    }
+
+    case 'participantView': {
+      // 第四条: a joint decision is reviewed by the lead unit's legal office with the other units' legal offices taking part.
+      const recorded = { unit: action.unit, by: action.by, agrees: action.agrees, text: action.text.trim(), at: now };
+      s.participantViews = [...(s.participantViews ?? []), recorded];
+      const outstanding = (input.jointUnits ?? []).filter((u) => !s.participantViews!.some((v) => v.unit === u));
+      toLegalOffice(`participant-view-${action.unit}`, 'info', `共同决定参与机关审核意见：${caseLabel}`, `${action.unit}（${action.by}）${action.agrees ? '同意' : '有不同意见'}：${recorded.text}`);
+      toReviewer(`participant-view-${action.unit}`, 'info', `共同决定参与机关审核意见：${caseLabel}`, `${action.unit}（${action.by}）${action.agrees ? '同意' : '有不同意见'}：${recorded.text}`);
+      commit({
+        actor: action.by,
+        action: 'review.participant_view',
+        summary: `共同决定参与机关 ${action.unit} 法制机构参与审核：${action.agrees ? '同意' : '有不同意见'}：${recorded.text}${outstanding.length ? `（尚待：${outstanding.join('、')}）` : '（各参与机关意见均已记录）'}（${LEGAL_REVIEW_RULES} 第四条）`,
+        payload: { participant: recorded, outstanding },
+      });
+      break;
+    }
+
+    case 'recordDecision': {
+      // 第二条、第十四条: the decision is recorded through the review, after the opinion, its two copies and any overruling.
+      const dispute = round.dispute?.decision;
+      const basis = s.status === 'overruled' ? (dispute?.outcome === 'collective' ? 'collective_overruled' : 'head_overruled') : 'review_passed';
+      const flagged = basis !== 'review_passed';
+      const draft = action.draftSha256 ?? null;
+      s.decision = { decisionNumber: action.decisionNumber, decidedAt: new Date(action.decidedAt).toISOString(), draftSha256: draft, by: action.by, recordedAt: now, basis };
+      const detail = flagged ? (s.flagReason ?? '未采纳法制审核意见') : `法制审核通过（${round.opinion?.at ?? ''}）`;
+      commit({
+        actor: action.by,
+        action: flagged ? 'decision.made_against_review_opinion' : 'decision.made',
+        stage: 'decision',
+        summary: `作出决定 ${action.decisionNumber}（${s.decision.decidedAt}）：${detail}`,
+        payload: {
+          decisionNumber: action.decisionNumber,
+          decidedAt: s.decision.decidedAt,
+          basis,
+          reviewId: input.reviewId,
+          flagged,
+          draftSha256: draft,
+          reviewSubmissionNo: input.submissionNo ?? 1,
+        },
+      });
       break;
     }
 

@@ -23,6 +23,10 @@ export interface ReviewState {
   warningLevel: WarningLevel;
   /** The round whose missing materials the handler was last told about. */
   missingToldForRound: number;
+  /** Joint decision: the views of the participating units' legal offices (第四条); absent in older states. */
+  participantViews?: ReviewView['participantViews'];
+  /** The decision recorded through the review; absent until made (and in older states). */
+  decision?: ReviewView['decision'];
 }
 
 export const STATUS_LABELS: Record<ReviewStatus, string> = {
@@ -112,6 +116,10 @@ export function view(s: ReviewState): ReviewView {
       flagged: s.flagReason !== null,
       flagReason: s.flagReason,
       recusals: s.recusals,
+      jointUnits: input.jointUnits ?? [],
+      participantViews: s.participantViews ?? [],
+      entrustingUnit: input.entrustingUnit ?? null,
+      decision: s.decision ?? null,
       rounds: s.rounds,
       history: s.history,
       revision: s.revision,
@@ -138,6 +146,9 @@ export function whoHasTheBall(s: ReviewState): string {
     case 'extension_requested':
     case 'disputed':
       return `${s.input.unit} 负责人`;
+    case 'passed':
+    case 'overruled':
+      return s.decision ? '—' : `承办机构 ${s.input.submittedBy}（待作出决定，经本审核记录）`;
     default:
       return '—';
   }

@@ -2,7 +2,7 @@
 // the statuses it is allowed in, the rule id a refusal carries, the article it rests on, and the
 // guard (further conditions on the state and the arguments). Workflow validators call `check`; the
 // API answers a refusal with 409 {error, rule, basis}. What an allowed action DOES is in reducer.ts.
-import { LEGAL_REVIEW_RULES, opinionIssues, reviewerEligibility, type ReviewerProfile } from '../review-rules';
+import { LEGAL_REVIEW_RULES, opinionIssues, reviewedDraft, reviewerEligibility, type ReviewerProfile } from '../review-rules';
 import { currentRound, STATUS_LABELS, type ReviewState } from './state';
 import type { ActionArgs, ActionName, ReviewStatus } from './types';
 
@@ -25,6 +25,8 @@ interface Transition<A extends ActionName> {
   guard?: (s: ReviewState, a: ActionArgs[A], now: string) => Refusal | undefined;
 }
 
+/** A small allowance for clocks that differ between the caller and the service. */
+export const DECISION_CLOCK_SKEW_MS = 5 * 60_000;
 const OPEN: readonly ReviewStatus[] = ['awaiting_materials', 'awaiting_assignment', 'in_review', 'extension_requested', 'returned', 'disputed'];
 const at = (article: string) => `${LEGAL_REVIEW_RULES} ${article}`;
 
@@ -61,7 +63,8 @@ export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
       const eligibility = reviewerEligibility({
         personId: a.reviewerId,
         profile: a.profile as ReviewerProfile | null,
-        reviewUnit: s.input.unit,
+        // An entrusted organisation's decision is reviewed by the entrusting unit's legal office (第四条).
+        reviewUnit: s.input.entrustingUnit ?? s.input.unit,
         decisionKind: s.input.decisionKind,
         submittedBy: s.input.submittedBy,
         interestedPersons: s.input.interestedPersons,
@@ -158,6 +161,42 @@ export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
         a.items.length === 0 ? no('no_items', '第十条', '须写明需要补充的材料') : undefined,
         a.items.some((i) => !i.what?.trim()) ? no('missing_reason', '第十条', '每项须写明需要补充的内容') : undefined,
       ),
+  },
+  participantView: {
+    label: '记录参与审核意见',
+    from: ['awaiting_materials', 'awaiting_assignment', 'in_review', 'extension_requested'],
+    article: '第四条',
+    guard: (s, a) =>
+      first(
+        !(s.input.jointUnits ?? []).includes(a.unit)
+          ? no('not_participating_unit', '第四条', `${a.unit} 不是本案共同作出决定的机关；共同决定由牵头机关法制机构审核，其他机关法制机构参与审核`)
+          : undefined,
+        (s.participantViews ?? []).some((v) => v.unit === a.unit) ? no('view_already_recorded', '第四条', `${a.unit} 的参与审核意见已经记录`) : undefined,
+        required(a.text, '参与审核意见', '第四条'),
+      ),
+  },
+  recordDecision: {
+    label: '记录作出的决定',
+    from: ['passed', 'overruled'],
+    article: '第二条、第十四条',
+    guard: (s, a, now) => {
+      if (s.decision) return no('one_decision_per_review', '第二条', `本次审核已记录决定 ${s.decision.decisionNumber}；重新作出决定须重新送审`);
+      const decidedAt = Date.parse(a.decidedAt);
+      if (Number.isNaN(decidedAt)) return no('decided_at_invalid', '第二条', `决定日期 ${a.decidedAt} 无法识别`);
+      if (decidedAt > Date.parse(now) + DECISION_CLOCK_SKEW_MS) return no('decided_in_future', '第二条', `决定日期 ${a.decidedAt} 晚于当前时间：不能记录尚未作出的决定`);
+      const round = currentRound(s);
+      const overruled = s.status === 'overruled';
+      const since = overruled ? round.dispute?.decision?.at : round.opinion?.at;
+      if (since && decidedAt < Date.parse(since)) {
+        return no('decided_before_review', overruled ? '第二条、第十四条' : '第二条', `决定日期 ${a.decidedAt} 早于${overruled ? '负责人/集体讨论不采纳审核意见的决定' : '审核通过'}（${since}）：未经审核不得作出决定`);
+      }
+      const draft = reviewedDraft(round.materials);
+      if (draft?.sha256) {
+        if (!a.draftSha256) return no('draft_hash_required', '第二条', '须提供决定书文本的 SHA-256（draftSha256），以证明作出的决定即经审核的决定书草案');
+        if (a.draftSha256 !== draft.sha256) return no('draft_not_reviewed', '第二条、第十四条', `决定书文本（${a.draftSha256}）不是经法制审核的草案（${draft.sha256}）：文本改变的，须重新送审`);
+      }
+      return undefined;
+    },
   },
   withdraw: {
     label: '撤回',

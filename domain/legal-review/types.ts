@@ -40,6 +40,13 @@ export interface LegalReviewInput {
   /** Why the receipt lies before the submission (paper files entered later, 补录); recorded. */
   receivedAtReason?: string;
   submittedBy: string;
+  /**
+   * A joint decision (第四条): the other units deciding with the lead unit (`unit`, whose legal
+   * office reviews); each participating unit's legal office records its view in the review.
+   */
+  jointUnits?: string[];
+  /** An entrusted organisation's decision (第四条): the entrusting unit, whose legal office reviews it. */
+  entrustingUnit?: string;
 }
 
 export type ReviewStatus =
@@ -119,6 +126,26 @@ export interface MaterialRequestItem {
   what: string;
 }
 
+/** A participating unit's view in a joint decision's review (第四条). */
+export interface ParticipantView {
+  unit: string;
+  by: string;
+  agrees: boolean;
+  text: string;
+  at: string;
+}
+
+/** The decision recorded through the review (第二条, 第十四条): after the opinion, its two copies and any overruling. */
+export interface RecordedDecision {
+  decisionNumber: string;
+  decidedAt: string;
+  draftSha256: string | null;
+  by: string;
+  recordedAt: string;
+  /** review_passed | head_overruled | collective_overruled */
+  basis: 'review_passed' | 'head_overruled' | 'collective_overruled';
+}
+
 export interface ReviewEvent {
   at: string;
   actor: string;
@@ -160,6 +187,13 @@ export interface ReviewView {
   flagged: boolean;
   flagReason: string | null;
   recusals: Array<{ personId: string; reason: string; at: string }>;
+  /** Joint decision: the participating units and the views recorded so far (第四条). */
+  jointUnits: string[];
+  participantViews: ParticipantView[];
+  /** Entrusted decision: the entrusting unit whose legal office reviews (第四条). */
+  entrustingUnit: string | null;
+  /** The decision recorded through this review, once made. */
+  decision: RecordedDecision | null;
   rounds: ReviewRound[];
   history: ReviewEvent[];
   /** Increases with every change; the projection keeps the newest. */
@@ -227,6 +261,20 @@ export interface MaterialsRequestInput {
   items: MaterialRequestItem[];
   note?: string;
 }
+export interface ParticipantViewInput {
+  by: string;
+  /** The participating unit the person speaks for (their own unit). */
+  unit: string;
+  agrees: boolean;
+  text: string;
+}
+export interface RecordDecisionInput {
+  by: string;
+  decisionNumber: string;
+  decidedAt: string;
+  /** The SHA-256 of the decision's text: must be the reviewed draft's (a different text needs a new review). */
+  draftSha256?: string;
+}
 export interface WithdrawalInput {
   by: string;
   reason: string;
@@ -245,5 +293,7 @@ export interface ActionArgs {
   decideDispute: DisputeDecisionInput;
   withdraw: WithdrawalInput;
   requestMaterials: MaterialsRequestInput;
+  participantView: ParticipantViewInput;
+  recordDecision: RecordDecisionInput;
 }
 export type ActionName = keyof ActionArgs;

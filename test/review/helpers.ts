@@ -4,7 +4,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { ReviewStore } from '../../infra/review-store';
 import { CHECKLIST_ITEMS, type Checklist, type ChecklistItem, type ReviewerProfile } from '../../domain/review-rules';
-import { assignReviewerUpdate, legalReviewWorkflow, legalReviewWorkflowId, reviewStateQuery, type LegalReviewInput } from '../../workflows/legal-review';
+import { reviewedDraft } from '../../domain/review-rules';
+import { assignReviewerUpdate, legalReviewWorkflow, legalReviewWorkflowId, recordDecisionUpdate, reviewStateQuery, type LegalReviewInput } from '../../workflows/legal-review';
 import { initialSearchAttributes } from '../../workflows/search-attributes';
 import { exportHistoryIfRecording as exportHistory } from '../replay/export-history';
 import { startTimeSkippingWorker } from '../helpers/temporal';
@@ -94,6 +95,8 @@ export interface ReviewTestEnv {
    * timeout), and two concurrent `result()` calls leave the lock unbalanced.
    */
   finished<T>(handle: WorkflowHandle<() => Promise<T>> | WorkflowHandle<typeof legalReviewWorkflow>): Promise<Awaited<ReturnType<typeof legalReviewWorkflow>>>;
+  /** A passed or overruled review: its decision recorded through it (dated at the opinion or overruling, quoting the draft), then its result. */
+  decided(handle: WorkflowHandle<typeof legalReviewWorkflow>, by?: string): Promise<Awaited<ReturnType<typeof legalReviewWorkflow>>>;
   stop(): Promise<void>;
   /** The test server's time, ISO-8601. */
   now(): Promise<string>;
@@ -133,6 +136,14 @@ export async function startReviewTestEnv(): Promise<ReviewTestEnv> {
       });
     },
     finished: (handle) => plainClient.workflow.getHandle<typeof legalReviewWorkflow>(handle.workflowId).result(),
+    decided: async (handle, by = HANDLER) => {
+      const state = await handle.query(reviewStateQuery);
+      const round = state.rounds[state.rounds.length - 1]!;
+      const decidedAt = state.status === 'overruled' ? round.dispute!.decision!.at : round.opinion!.at;
+      const sha256 = reviewedDraft(round.materials)?.sha256;
+      await handle.executeUpdate(recordDecisionUpdate, { args: [{ by, decisionNumber: `决定-${state.caseNumber}`, decidedAt, ...(sha256 ? { draftSha256: sha256 } : {}) }] });
+      return bed.finished(handle);
+    },
     stop,
   };
   return bed;

@@ -10,6 +10,7 @@ import { loadConfig } from '../../infra/config';
 import { logger } from '../../infra/logger';
 import { initialSearchAttributes } from '../../workflows/search-attributes';
 import {
+  recordDecisionUpdate,
   addMaterialsUpdate,
   assignReviewerUpdate,
   declareRecusalUpdate,
@@ -100,6 +101,8 @@ describe('process kit on the dev server (legal review)', () => {
 
     const passed = await reset.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '事实清楚，同意。' }] });
     expect(passed.status).toBe('passed');
+    // The review stays open for its decision (recorded through it), then completes.
+    await reset.executeUpdate(recordDecisionUpdate, { args: [{ by: HANDLER, decisionNumber: `决定-${input.caseNumber}`, decidedAt: passed.opinion!.at }] });
     await reset.result();
 
     const opinions = (await record(input.caseNumber)).filter((e) => e.action === 'review.opinion').map((e) => e.payload.kind);

@@ -62,7 +62,7 @@ describe('process kit over years (time-skipping, legal review)', () => {
 
     const passed = await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
     expect(passed).toMatchObject({ status: 'passed', opinion: { late: true }, overdue: false });
-    expect((await t.finished(handle)).status).toBe('passed');
+    expect((await t.decided(handle)).status).toBe('passed');
     const last = (await runs(handle.workflowId, handle.firstExecutionRunId)).at(-1)!.runId;
     await exportHistoryIfRecording(t.env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId), 'overdue-first-run-continued-as-new');
     await exportHistoryIfRecording(t.env.client.workflow.getHandle(handle.workflowId, last), 'overdue-continued-run-passed-late');
@@ -102,7 +102,7 @@ describe('process kit over years (time-skipping, legal review)', () => {
     expect(rearmed.map(label).sort()).toEqual(['legal-office last-day', 'legal-office yellow', `${REVIEWER} last-day`, `${REVIEWER} yellow`].sort());
 
     await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
-    expect((await t.finished(handle)).status).toBe('passed');
+    expect((await t.decided(handle)).status).toBe('passed');
     await exportHistoryIfRecording(handle, 'extension-past-yellow');
   });
 
@@ -125,7 +125,7 @@ describe('process kit over years (time-skipping, legal review)', () => {
     expect(rows).toEqual([{ payload: expect.objectContaining({ before: '2027-01-06T23:59:59+08:00', after: '2027-01-08T23:59:59+08:00' }) }]);
 
     await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
-    expect((await t.finished(handle)).status).toBe('passed');
+    expect((await t.decided(handle)).status).toBe('passed');
     await exportHistoryIfRecording(handle, 'provisional-deadline-retimed');
   });
 });

@@ -68,7 +68,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
     const passed = await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '事实清楚，证据确凿，适用依据正确，程序合法，裁量适当。' }] });
     expect(passed.status).toBe('passed');
     expect(passed.opinion).toMatchObject({ kind: 'approve', late: false, document: { documentId: expect.any(String), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
-    const result = await t.finished(handle);
+    const result = await t.decided(handle);
     expect(result.status).toBe('passed');
     sa = await searchAttributes(handle);
     expect(sa.Status).toEqual(['passed']);
@@ -87,6 +87,8 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
       'review.opinion',
       'review.opinion.archived',
       'review.opinion.returned_to_handler',
+      // recorded through the review, after the opinion and both copies
+      'decision.made',
     ]);
     const { rows: copies } = await t.pool.query(
       `SELECT payload->>'copy' AS copy, documents->0->>'documentId' AS doc FROM case_record WHERE case_number = $1 AND action LIKE 'review.opinion.%' ORDER BY seq`,
@@ -240,7 +242,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
 
     for (const h of [handle, other]) {
       await h.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
-      expect((await t.finished(h)).status).toBe('passed');
+      expect((await t.decided(h)).status).toBe('passed');
     }
     await exportHistoryIfRecording(handle, 'extension-approved');
     await exportHistoryIfRecording(other, 'extension-refused');
@@ -286,7 +288,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
     expect(shanghaiDateOf(input.receivedAt)).not.toBe(shanghaiDateOf(completedAt));
 
     await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
-    await t.finished(handle);
+    await t.decided(handle);
     expect(await caseRecordActions(t.pool, input.caseNumber)).toEqual(
       expect.arrayContaining(['review.submitted', 'review.materials_missing', 'review.materials_added', 'review.clock_started']),
     );
@@ -318,7 +320,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
 
     const passed = await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '补充调查后事实清楚，同意。' }] });
     expect(passed).toMatchObject({ status: 'passed', round: 2 });
-    const result = await t.finished(handle);
+    const result = await t.decided(handle);
     expect(result.rounds.map((r) => r.opinion?.kind)).toEqual(['reinvestigate', 'approve']);
     const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM case_documents WHERE case_number = $1 AND kind = 'review_opinion'`, [input.caseNumber]);
     expect(rows[0].n).toBe(2);
@@ -335,7 +337,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
     expect((await refusal(handle.executeUpdate(decideDisputeUpdate, { args: [{ by: HEAD, outcome: 'collective', reasons: '集体讨论' }] }))).rule).toBe('meeting_record_required');
     const overruled = await handle.executeUpdate(decideDisputeUpdate, { args: [{ by: HEAD, outcome: 'overrule', reasons: '违法情节严重，维持原拟处罚' }] });
     expect(overruled).toMatchObject({ status: 'overruled', flagged: true, flagReason: expect.stringContaining('违法情节严重') });
-    const result = await t.finished(handle);
+    const result = await t.decided(handle);
     expect(result.status).toBe('overruled');
     expect((await searchAttributes(handle)).Status).toEqual(['overruled']);
     const { rows } = await t.pool.query('SELECT status, flagged, flag_reason FROM reviews WHERE workflow_id = $1', [handle.workflowId]);
@@ -378,7 +380,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
     expect(updateNames).toEqual(['assignReviewer', 'declareRecusal', 'assignReviewer']);
 
     await handle.executeUpdate(giveOpinionUpdate, { args: [{ by: REVIEWER, kind: 'approve', checklist: cleanChecklist(), text: '同意。' }] });
-    await t.finished(handle);
+    await t.decided(handle);
     await exportHistoryIfRecording(handle, 'recusal');
   });
 });
