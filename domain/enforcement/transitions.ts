@@ -303,15 +303,16 @@ export const ENFORCEMENT_TRANSITIONS: { [K in EnforcementActionKind]: Transition
       { rule: 'enforcement.court.own_power', basis: `${RECORDING} 第三十条`, refuses: (s) => (s.enforcementPower === 'own' ? '本单位有行政强制执行权，应依法作出强制执行决定' : undefined) },
       { rule: 'enforcement.court.no_demand', basis: `${COMPULSION} 第五十四条`, refuses: (s) => (!s.court ? '申请人民法院强制执行前须催告当事人履行（催告书尚未送达）' : undefined) },
       notInFuture('filedAt', 'enforcement.court.filed_in_future', `${COMPULSION} 第五十三条`),
-      {
-        rule: 'enforcement.court.too_early',
-        basis: `${COMPULSION} 第五十三条, 第五十四条`,
-        refuses: (s, a) => (s.court && compareDates(shanghaiDateOf(a.filedAt), s.court.earliestFiling) < 0 ? `最早可于 ${s.court.earliestFiling} 申请人民法院强制执行` : undefined),
-      },
+      // Too late first: a 催告 served after latestFiling leaves no window at all (earliest > latest).
       {
         rule: 'enforcement.court.too_late',
         basis: `${COMPULSION} 第五十三条`,
         refuses: (s, a) => (s.court && compareDates(shanghaiDateOf(a.filedAt), s.court.latestFiling) > 0 ? `申请期限已于 ${s.court.latestFiling} 届满` : undefined),
+      },
+      {
+        rule: 'enforcement.court.too_early',
+        basis: `${COMPULSION} 第五十三条, 第五十四条`,
+        refuses: (s, a) => (s.court && compareDates(shanghaiDateOf(a.filedAt), s.court.earliestFiling) < 0 ? `最早可于 ${s.court.earliestFiling} 申请人民法院强制执行` : undefined),
       },
       {
         rule: 'enforcement.decision.statement_unreviewed',

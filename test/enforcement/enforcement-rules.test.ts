@@ -169,6 +169,15 @@ describe('the table refuses, with rule and basis', () => {
     expect(check(s, { kind: 'enforcementDecision', by: 'h', method: 'surcharge', executeAt: '2025-09-20T10:00:00+08:00' }, { nowMs: at('2025-09-20') })).toMatchObject({ rule: 'enforcement.decision.court_only' });
   });
 
+  it('a 催告 served after latestFiling leaves no window: the application is too late (not "too early")', () => {
+    let s = base();
+    s = reduce(s, { kind: 'demand', by: 'h' }, '2026-01-05T10:00:00+08:00', { document: { kind: 'demand', documentId: 'x', sha256: 'y' } }).state;
+    const w = courtWindow(cal, input.servedAt, '2026-01-05T10:00:00+08:00');
+    expect(w.earliestFiling > w.latestFiling).toBe(true);
+    s = reduce(s, { kind: 'demandService', by: 'h', method: 'direct', servedAt: '2026-01-05T10:00:00+08:00', proof: {} }, '2026-01-05T10:00:00+08:00', { demandDeadline: { deadline: '2026-01-19T23:59:59+08:00', lastDay: '2026-01-19' }, court: w }).state;
+    expect(check(s, { kind: 'courtApplication', by: 'h', filedAt: '2026-01-06T10:00:00+08:00', court: '本溪市中级人民法院', documents: ['申请书'] }, { nowMs: at('2026-01-07') })).toMatchObject({ rule: 'enforcement.court.too_late', basis: expect.stringContaining('第五十三条') });
+  });
+
   it('own power: no decision before the 催告 deadline, nor with an unreviewed statement; immediate only with evidence; night/holiday unless emergency', () => {
     let s: EnforcementState = { ...base(), enforcementPower: 'own' };
     const decide = (st: EnforcementState, extra: object, now: string, executionTime?: 'night' | 'holiday' | 'ok') =>
