@@ -165,7 +165,7 @@ document.getElementById('correction').addEventListener('submit', async function 
     var res = await fetch('/public/corrections', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     var data = await res.json().catch(function () { return {}; });
     out.hidden = false;
-    out.textContent = res.ok ? '申请已提交，查询码：' + (data.trackingCode || data.code || '') : '提交未成功：' + (data.error || res.status);
+    out.textContent = res.ok ? '申请已提交，查询码：' + (data.trackingCode || data.code || '') : '提交未成功（' + res.status + '），请稍后再试。';
     if (res.ok) f.hidden = true;
   } catch (err) { out.hidden = false; out.textContent = '提交未成功，请稍后再试。'; }
 });
