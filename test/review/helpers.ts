@@ -171,9 +171,9 @@ export async function caseRecordActions(pool: Pool, caseNumber: string): Promise
   return rows.map((r) => r.action);
 }
 
-export async function notificationsFor(pool: Pool, workflowId: string): Promise<Array<{ unit: string; person: string | null; kind: string; subject: string; key: string }>> {
+export async function notificationsFor(pool: Pool, workflowId: string): Promise<Array<{ unit: string; person: string | null; role: string | null; kind: string; subject: string; key: string }>> {
   const { rows } = await pool.query(
-    `SELECT unit_code AS unit, recipient_person AS person, kind, subject, idempotency_key AS key FROM notifications WHERE link->>'workflowId' = $1 ORDER BY created_at, idempotency_key`,
+    `SELECT unit_code AS unit, recipient_person AS person, recipient_role AS role, kind, subject, idempotency_key AS key FROM notifications WHERE link->>'workflowId' = $1 ORDER BY created_at, idempotency_key`,
     [workflowId],
   );
   return rows;

@@ -105,7 +105,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
     const notes = await notificationsFor(t.pool, handle.workflowId);
     expect(notes).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ unit: UNIT, person: null, kind: 'action_required', subject: expect.stringContaining('【法制机构】收到送审材料') }),
+        expect.objectContaining({ unit: UNIT, person: null, role: 'legal_office', kind: 'action_required', subject: expect.stringContaining('收到送审材料') }),
         expect.objectContaining({ unit: UNIT, person: REVIEWER, kind: 'action_required' }),
         expect.objectContaining({ unit: UNIT, person: HANDLER, kind: 'info', subject: expect.stringContaining('法制审核意见（同意）') }),
       ]),
@@ -209,7 +209,7 @@ describe('legal review workflow (time-skipping server, real Postgres and activit
     expect((await searchAttributes(handle)).Status).toEqual(['extension_requested']);
     // Notices go out asynchronously: the update does not wait for them.
     await eventually(
-      async () => (await notificationsFor(t.pool, handle.workflowId)).some((n) => n.unit === UNIT && n.kind === 'action_required' && n.subject.includes('【负责人】延长法制审核期限待审批')),
+      async () => (await notificationsFor(t.pool, handle.workflowId)).some((n) => n.unit === UNIT && n.role === 'head' && n.kind === 'action_required' && n.subject.includes('延长法制审核期限待审批')),
       'the notice to the head',
     );
 
