@@ -164,3 +164,45 @@ describe('catalogue (第十八条)', () => {
     expect(catalogueContradiction(items, { decisionKind: 'inspection', scope })).toBeUndefined();
   });
 });
+
+describe('joint and entrusted decisions (第四条)', () => {
+  it("a joint review records each participating unit's view, once per unit, only from those units", () => {
+    const s = started({ jointUnits: ['benxi.czj', 'benxi.wjw'] });
+    expect(check(s, 'participantView', { by: 'x', unit: 'benxi.swj', agrees: true, text: '同意' }, T0)).toMatchObject({ rule: 'not_participating_unit', basis: expect.stringContaining('第四条') });
+    const one = run(s, [{ type: 'participantView', by: 'czj-rev', unit: 'benxi.czj', agrees: true, text: '同意' }]);
+    const both = run(one, [{ type: 'participantView', by: 'wjw-head', unit: 'benxi.wjw', agrees: false, text: '罚款数额偏高' }]);
+    expect(view(both).participantViews).toEqual([
+      expect.objectContaining({ unit: 'benxi.czj', by: 'czj-rev', agrees: true }),
+      expect.objectContaining({ unit: 'benxi.wjw', by: 'wjw-head', agrees: false, text: '罚款数额偏高' }),
+    ]);
+    expect(check(both, 'participantView', { by: 'czj-rev', unit: 'benxi.czj', agrees: true, text: '再次' }, T0)?.rule).toBe('view_already_recorded');
+    const { effects } = decide(s, { type: 'participantView', by: 'czj-rev', unit: 'benxi.czj', agrees: true, text: '同意' }, T0);
+    expect(effects[0]).toMatchObject({ type: 'record', action: 'review.participant_view', payload: { outstanding: ['benxi.wjw'] } });
+  });
+
+  it("an entrusted organisation's decision: the entrusting unit's reviewer is eligible, the organisation's own is not", () => {
+    const s = run(
+      initialState(submission({ receivedAt: T0, unit: 'benxi.ybfwzx', entrustingUnit: 'benxi.ybj' }), 'review-e-s1', { unitName: '服务中心', supervisorUnit: null }),
+      [{ type: 'submitted' }],
+      [{ type: 'clockStarted', schedule }],
+    );
+    expect(check(s, 'assignReviewer', { by: 'lead', byLead: true, reviewerId: 'own', profile: qualifiedProfile('own', { unit: 'benxi.ybfwzx' }) }, T0)?.rule).toBe('other_unit');
+    expect(check(s, 'assignReviewer', { by: 'lead', byLead: true, reviewerId: 'rev', profile: qualifiedProfile('rev') }, T0)).toBeUndefined();
+  });
+});
+
+describe('the decision through the review (第二条, 第十四条)', () => {
+  it('an overruled opinion: not dated before the overruling; the record entry is the decision stage, flagged', () => {
+    const returned = run(started(), [{ type: 'giveOpinion', by: 'rev', kind: 'amend', checklist: checklistWithProblem('lawDiscretion', '裁量过重'), text: '建议减轻', document: doc }]);
+    const disputed = run(returned, [{ type: 'dispute', by: 'handler', reason: '情节严重' }, '2026-03-04T09:00:00+08:00']);
+    const overruled = run(disputed, [{ type: 'decideDispute', by: 'head', outcome: 'overrule', reasons: '维持原拟处罚' }, '2026-03-05T09:00:00+08:00']);
+    const args = { by: 'handler', decisionNumber: 'D-1', decidedAt: '2026-03-04T10:00:00+08:00' };
+    expect(check(overruled, 'recordDecision', args, '2026-03-06T09:00:00+08:00')).toMatchObject({ rule: 'decided_before_review', basis: expect.stringContaining('第十四条') });
+    expect(check(returned, 'recordDecision', args, '2026-03-06T09:00:00+08:00')?.rule).toBe('wrong_state');
+    const ok = { ...args, decidedAt: '2026-03-05T10:00:00+08:00' };
+    expect(check(overruled, 'recordDecision', ok, '2026-03-06T09:00:00+08:00')).toBeUndefined();
+    const { state, effects } = decide(overruled, { type: 'recordDecision', ...ok }, '2026-03-06T09:00:00+08:00');
+    expect(effects[0]).toMatchObject({ type: 'record', stage: 'decision', action: 'decision.made_against_review_opinion', payload: { basis: 'head_overruled', flagged: true, decisionNumber: 'D-1' } });
+    expect(check(state, 'recordDecision', { ...ok, decisionNumber: 'D-2' }, '2026-03-06T09:00:00+08:00')?.rule).toBe('one_decision_per_review');
+  });
+});
