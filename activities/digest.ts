@@ -41,6 +41,7 @@ const PROCESS_LABEL: Record<ProcessKind, string> = {
   enforcement: '催告与强制执行',
   disclosure: '执法公示',
   rollout: '实施方案任务',
+  'rollout-step': '实施方案步骤',
   inspection: '双随机抽查',
 };
 

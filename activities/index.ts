@@ -12,6 +12,8 @@ import { createNotificationActivities } from './notifications';
 import { createRecordActivities } from './records';
 import { createRetimingActivities } from './retiming';
 import { createReviewActivities } from './reviews';
+import { createRolloutActivities } from './rollout';
+import { createDrawActivities } from './draws';
 
 /** What activities may use; built once per worker. */
 export interface ActivityDeps {
@@ -34,6 +36,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createDigestActivities(deps),
     ...createEnforcementActivities(deps),
+    ...createRolloutActivities(deps),
+    ...createDrawActivities(deps),
     ...createDisclosureActivities(deps),
   };
 }

@@ -6,3 +6,5 @@ export { legalReviewWorkflow } from './legal-review';
 export { digestWorkflow } from './digest';
 export { enforcementWorkflow } from './enforcement';
 export { disclosureWorkflow, disclosureCorrectionWorkflow } from './disclosure';
+export { rolloutPlanWorkflow } from './rollout';
+export { rolloutStepWorkflow } from './rollout-step';
