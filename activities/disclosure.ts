@@ -26,6 +26,31 @@ export function createDisclosureActivities({ pool, temporal }: Pick<ActivityDeps
       }
     },
 
+    /**
+     * A changed decision's new item is published: the earlier published items of the case leave the
+     * portal (reason superseded), each through its own workflow, once (one Update id per item).
+     */
+    async supersedeEarlierDisclosures(input: { unit: string; caseNumber: string; n: number; by: string; updateIdPrefix: string }): Promise<number> {
+      const { rows } = await pool.query<{ id: string; workflow_id: string }>(
+        `SELECT id, workflow_id FROM disclosures WHERE unit_code = $1 AND case_number = $2 AND n < $3 AND status IN ('published', 'pending_check', 'returned')`,
+        [input.unit, input.caseNumber, input.n],
+      );
+      if (!temporal) return 0;
+      let done = 0;
+      for (const r of rows) {
+        try {
+          await temporal.workflow.getHandle(r.workflow_id).executeUpdate(disclosureUpdates.takedown, {
+            args: [{ by: input.by, reason: 'superseded', explanation: `该决定已变更，以变更后的第 ${input.n} 条公示信息为准（本政办发〔2019〕35号 第二十八条、第二十九条）` }],
+            updateId: `${input.updateIdPrefix}:${r.id}`,
+          });
+          done += 1;
+        } catch (err) {
+          if (!(err instanceof WorkflowUpdateFailedError)) throw err; // already taken down: fine
+        }
+      }
+      return done;
+    },
+
     /** A correction decided on a request is applied to the item through its workflow (one Update id: applied once). */
     async applyDisclosureCorrection(input: { disclosureId: string; correctionId: string; by: string; corrections: ContentCorrections; updateId: string }): Promise<'applied'> {
       const { rows } = await pool.query<{ workflow_id: string }>('SELECT workflow_id FROM disclosures WHERE id = $1', [input.disclosureId]);

@@ -13,6 +13,8 @@ import { notificationRoutes } from './routes/notifications';
 import { recordRoutes } from './routes/records';
 import { decisionRoutes } from './routes/decisions';
 import { decisionServiceRoutes } from './routes/decision-service';
+import { correctionRoutes } from './routes/corrections';
+import { disclosureRoutes } from './routes/disclosures';
 import { enforcementRoutes } from './routes/enforcements';
 import { reviewerRoutes } from './routes/reviewers';
 import { reviewRoutes } from './routes/reviews';
@@ -25,7 +27,7 @@ import { publicRoutes } from './routes/public';
 import { statisticsRoutes } from './routes/statistics';
 
 /** Each feature registers its routes here; the list is also the OpenAPI document's content. */
-const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, decisionServiceRoutes, enforcementRoutes, processStartRoutes, publicRoutes, portalRoutes, preDisclosureRoutes, statisticsRoutes];
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, decisionServiceRoutes, enforcementRoutes, disclosureRoutes, correctionRoutes, processStartRoutes, publicRoutes, portalRoutes, preDisclosureRoutes, statisticsRoutes];
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();

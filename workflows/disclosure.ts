@@ -72,6 +72,8 @@ export async function disclosureWorkflow(input: DisclosureInput, carried?: Discl
     const refusal = check(state, a);
     if (refusal) refuse(refusal.rule, refusal.basis, refusal.message);
     await commit(reduce(state, a, now(), await factsFor(a)));
+    // A changed decision's item is published: the earlier items leave the portal (superseded).
+    if (a.kind === 'check' && a.approve && state.n > 1) await db.supersedeEarlierDisclosures({ unit, caseNumber, n: state.n, by: a.by, updateIdPrefix: `${workflowId}:supersede` });
     return state;
   };
   const validate = (a: DisclosureAction) => {

@@ -12,6 +12,7 @@ import { legalInstant } from '../schemas';
 import { caseNumberSchema } from './cases';
 import { decisionClassification } from './reviews';
 import { decisionEnforcementBody, presentDecisionEnforcement, saveDecisionEnforcement } from './decision-service';
+import { discloseDecision } from './disclosures';
 
 type Basis = 'review_passed' | 'head_overruled' | 'collective_overruled' | 'review_not_required';
 
@@ -115,6 +116,7 @@ export function decisionRoutes(routes: Routes): void {
       const same = existing.find((d) => d.decision_number === body.decisionNumber);
       if (same) {
         if (!(await recordedThroughReview(deps.pool, same))) await appendDecisionRecord(deps.pool, same);
+        await discloseDecision(deps, same); // issue 12: the item exists (idempotent; a retry after a crash creates it)
         return reply(200, present(same));
       }
       const latestDecision = existing[0];
@@ -264,7 +266,9 @@ export function decisionRoutes(routes: Routes): void {
       if (!inserted.rows[0]) throw conflict(`case ${body.caseNumber} or decision ${body.decisionNumber} was recorded meanwhile`, { rule: 'one_decision_per_case', basis: null });
       // Recorded by the review's workflow already (after the opinion and its copies); otherwise here.
       if (!recordedByReview) await appendDecisionRecord(deps.pool, inserted.rows[0]);
-      return reply(201, present(await saveDecisionEnforcement(deps.pool, inserted.rows[0], { ...body, classification: body.classification ?? null })));
+      const saved = await saveDecisionEnforcement(deps.pool, inserted.rows[0], { ...body, classification: body.classification ?? null });
+      await discloseDecision(deps, saved); // issue 12: the disclosure item and its start (disclosures.ts)
+      return reply(201, present(saved));
     },
   );
 
