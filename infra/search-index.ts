@@ -62,11 +62,18 @@ export function searchWhere(filters: SearchFilters, offset = 0): { where: string
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-/** The page query: ids of one page of matches, newest first. */
+/**
+ * The page query: one page of matches, newest first, with the public columns of each (only what
+ * the public item is made of; the status re-checked on the row itself).
+ */
 export function searchPageSql(filters: SearchFilters, page: number, pageSize = PAGE_SIZE): { text: string; values: unknown[] } {
   const { where, params } = searchWhere(filters);
   return {
-    text: `SELECT p.disclosure_id FROM portal_items p ${where} ORDER BY p.published_at DESC, p.disclosure_id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+    text: `SELECT d.id, d.unit_code, d.kind, d.published_at, d.takedown_at, d.public_view
+             FROM (SELECT p.disclosure_id, p.published_at FROM portal_items p ${where}
+                    ORDER BY p.published_at DESC, p.disclosure_id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}) ids
+             JOIN disclosures d ON d.id = ids.disclosure_id AND d.status = 'published'
+            ORDER BY ids.published_at DESC, ids.disclosure_id DESC`,
     values: params,
   };
 }
