@@ -51,14 +51,14 @@ interface EnforcementFields {
 
 /** Stores the new fields on the decision just inserted; returns the row as stored. */
 export async function saveDecisionEnforcement<R>(pool: ApiDeps['pool'], row: R, body: EnforcementFields): Promise<R> {
-  const r = row as { unit_code: string; case_number: string; review_id: string | null };
+  const r = row as { id: string; unit_code: string; case_number: string; review_id: string | null };
   let kind: string | null = body.kind ?? null;
   if (!kind && r.review_id) kind = (await pool.query<{ decision_kind: string }>('SELECT decision_kind FROM reviews WHERE id = $1', [r.review_id])).rows[0]?.decision_kind ?? null;
   kind ??= body.classification?.decisionKind ?? null;
   if (kind && !(DECISION_KINDS_FOR_ENFORCEMENT as readonly string[]).includes(kind)) kind = 'other';
   const { rows } = await pool.query(
-    `UPDATE decisions SET kind = $3, party = $4, obligation = $5, enforcement_power = $6 WHERE unit_code = $1 AND case_number = $2 RETURNING *`,
-    [r.unit_code, r.case_number, kind, body.party ? JSON.stringify(body.party) : null, body.obligation ? JSON.stringify(body.obligation) : null, body.obligation ? (body.enforcementPower ?? 'own') : (body.enforcementPower ?? null)],
+    `UPDATE decisions SET kind = $3, party = $4, obligation = $5, enforcement_power = $6 WHERE unit_code = $1 AND case_number = $2 AND id = $7 RETURNING *`,
+    [r.unit_code, r.case_number, kind, body.party ? JSON.stringify(body.party) : null, body.obligation ? JSON.stringify(body.obligation) : null, body.obligation ? (body.enforcementPower ?? 'own') : (body.enforcementPower ?? null), r.id],
   );
   return (rows[0] ?? row) as R;
 }
