@@ -15,6 +15,8 @@ import type { Routes } from '../route';
 import { visibleUnits } from '../scope';
 import { isoDate, legalInstant } from '../schemas';
 import { serviceBody, checkService } from './decision-service';
+import { canonicalJson } from '../../infra/canonical-json';
+import { DocumentStore, sha256Hex } from '../../infra/document-store';
 
 interface EnforcementRow {
   id: string;
@@ -168,9 +170,30 @@ export function enforcementRoutes(routes: Routes): void {
       body: serviceBody,
       update: enforcementUpdates.demandService,
       // Proof fields are checked as for a decision; the announcement rule is the workflow's (it knows the failed attempts).
-      arg: ({ body, principal }) => {
+      // The proof's facts (who signed, the witness: personal data) are stored here as the 送达回证 document;
+      // the workflow gets its id and hash and the names of the fields, never the values.
+      arg: async ({ body, principal, deps, target: t }) => {
         const proof = body.method === 'announcement' ? checkAnnouncementProof(body) : checkService(body, true);
-        return { method: body.method, servedAt: body.servedAt, proof, ...(body.failed ? { failed: true, failureReason: body.failureReason } : {}), ...by(principal) };
+        const facts = { method: body.method, servedAt: body.servedAt, proof, failed: !!body.failed, failureReason: body.failureReason ?? null, recordedBy: principal.personId };
+        const content = canonicalJson(facts);
+        const doc = await new DocumentStore(deps.pool).store({
+          unit: t.row.unit_code,
+          caseNumber: t.row.case_number,
+          kind: 'demand_service_receipt',
+          title: `催告书送达回证（${body.method}${body.failed ? '，未成功' : ''}）`,
+          contentType: 'application/json',
+          content,
+          idempotencyKey: `enforcement-demand-service:${t.row.id}:${sha256Hex(content)}`,
+        });
+        return {
+          method: body.method,
+          servedAt: body.servedAt,
+          proof: {},
+          proofFields: Object.keys(proof).sort(),
+          receipt: { documentId: doc.id, sha256: doc.sha256 },
+          ...(body.failed ? { failed: true, failureReason: body.failureReason } : {}),
+          ...by(principal),
+        };
       },
       present,
     }),

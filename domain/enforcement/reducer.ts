@@ -123,9 +123,16 @@ export function reduce(prev: EnforcementState, a: EnforcementAction, at: string,
     }
     case 'demandService': {
       const d = s.demands.find((x) => !x.servedAt)!;
-      d.services.push({ method: a.method, servedAt: a.servedAt, proof: a.proof, ...(a.failed ? { failed: true, failureReason: a.failureReason } : {}) });
+      d.services.push({ method: a.method, servedAt: a.servedAt, proof: a.proof, ...(a.receipt ? { receipt: a.receipt } : {}), ...(a.proofFields ? { proofFields: a.proofFields } : {}), ...(a.failed ? { failed: true, failureReason: a.failureReason } : {}) });
+      // The 送达回证 (stored by the API with the proof's facts) is one of the case's documents.
+      const receipt = a.receipt ? { kind: 'demand_service_receipt', documentId: a.receipt.documentId, sha256: a.receipt.sha256 } : undefined;
+      if (receipt) s.documents.push({ ...receipt, at });
+      const withReceipt = () => {
+        if (receipt) entries[entries.length - 1]!.documents = [receipt];
+      };
       if (a.failed) {
         entry('service', 'enforcement.demand_service_failed', `催告书送达未成功（${a.method}：${a.failureReason ?? ''}）`, { n: d.n, method: a.method }, a.servedAt);
+        withReceipt();
         break;
       }
       d.servedAt = a.servedAt;
@@ -136,7 +143,8 @@ export function reduce(prev: EnforcementState, a: EnforcementAction, at: string,
         s.overdue = false;
         if (facts.court) s.court = facts.court;
       }
-      entry('service', 'enforcement.demand_served', `催告书已送达（${a.method}），履行期限至 ${d.lastDay}${facts.court ? `；可申请法院强制执行的期间 ${facts.court.earliestFiling} 至 ${facts.court.latestFiling}` : ''}`, { n: d.n, method: a.method, proof: a.proof, lastDay: d.lastDay, court: facts.court ?? null }, a.servedAt);
+      entry('service', 'enforcement.demand_served', `催告书已送达（${a.method}），履行期限至 ${d.lastDay}${facts.court ? `；可申请法院强制执行的期间 ${facts.court.earliestFiling} 至 ${facts.court.latestFiling}` : ''}`, { n: d.n, method: a.method, proof: a.proof, proofFields: a.proofFields ?? Object.keys(a.proof), receipt: a.receipt ?? null, lastDay: d.lastDay, court: facts.court ?? null }, a.servedAt);
+      withReceipt();
       break;
     }
     case 'statement': {

@@ -72,7 +72,14 @@ export interface Payment {
 export interface ServiceFacts {
   method: ServiceMethod;
   servedAt: string;
+  /**
+   * The method's proof fields. Through the API these stay EMPTY in the workflow: the facts (who
+   * signed, the witness, …: personal data) are stored as the 送达回证 document in Postgres and only
+   * `receipt` travels; `proofFields` names what it records.
+   */
   proof: Record<string, string>;
+  receipt?: { documentId: string; sha256: string };
+  proofFields?: string[];
   failed?: boolean;
   failureReason?: string;
 }

@@ -143,6 +143,11 @@ describe('enforcement through the API (dev server, real Postgres)', () => {
     expect(await post(handler, id, 'demand/service', { method: 'announcement', servedAt: new Date().toISOString(), proof: { where: '本溪日报' } })).toMatchObject(refused('service.announcement_before_other_failed', '第二十七条'));
     const served = await post(handler, id, 'demand/service', { method: 'direct', servedAt: new Date().toISOString(), proof: { signedBy: '张三' } });
     expect(served).toMatchObject({ status: 200, body: { stage: 'demand_served', demand: { servedAt: expect.any(String), deadline: expect.stringMatching(/T23:59:59\+08:00$/), documentId: expect.any(String) } } });
+    // Who signed is in the 送达回证 document (Postgres), not in the workflow's state.
+    const receipt = served.body.documents.find((d: { kind: string }) => d.kind === 'demand_service_receipt');
+    const { rows: stored } = await svc.service.pool.query(`SELECT convert_from(content, 'UTF8') AS text FROM case_documents WHERE id = $1`, [receipt.documentId]);
+    expect(stored[0].text).toContain('张三');
+    expect(JSON.stringify(served.body)).not.toContain('张三');
     expect((await post(handler, id, 'statements', { text: '经营困难，无力一次缴清' })).status).toBe(200);
 
     const workday = dayAhead(3, true, 10);
@@ -163,7 +168,7 @@ describe('enforcement through the API (dev server, real Postgres)', () => {
 
     const decided = await post(head, id, 'enforcement-decision', { method: 'remove_obstruction', executeAt: restDay, emergency: { reason: '违法设施危及公共安全' }, ...immediate });
     expect(decided).toMatchObject({ status: 200, body: { stage: 'enforcement_decided', decision: { method: 'remove_obstruction', emergency: { reason: '违法设施危及公共安全' } } } });
-    expect(decided.body.documents.map((d: { kind: string }) => d.kind)).toEqual(['demand', 'enforcement_decision']);
+    expect(decided.body.documents.map((d: { kind: string }) => d.kind)).toEqual(['demand', 'demand_service_receipt', 'enforcement_decision']);
     const now = new Date().toISOString();
     expect(await post(handler, id, 'execution', { executedAt: now, result: '已排除妨碍' })).toMatchObject(refused('enforcement.execution.av_required', '第三十条'));
     const executed = await post(handler, id, 'execution', { executedAt: now, result: '已排除妨碍', avRecordId: 'av-2026-0001' });

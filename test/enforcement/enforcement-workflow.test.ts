@@ -9,6 +9,7 @@ import { enforcementStateQuery, enforcementUpdates, enforcementWorkflow, enforce
 import { initialSearchAttributes } from '../../workflows/search-attributes';
 import { startTimeSkippingWorker } from '../helpers/temporal';
 import { exportHistoryIfRecording } from '../replay/export-history';
+import { DocumentStore } from '../../infra/document-store';
 import { eventually, notificationsOf, recordActions } from '../records/helpers';
 
 const DAY = 24 * 3_600_000;
@@ -46,6 +47,22 @@ describe('enforcement (time-skipping)', () => {
     await eventually(async () => (await handle.query(enforcementStateQuery)).performanceLastDay, 'the performance deadline', 10_000);
     return { handle, input, workflowId, served };
   };
+  /** As the API does: the proof's facts stored as the 送达回证 document; the workflow gets its id, hash and the field names only. */
+  const receiptFor = async (caseNumber: string, signedBy: string) => {
+    const content = JSON.stringify({ method: 'direct', proof: { signedBy }, at: Date.now(), n: Math.random() });
+    const doc = await new DocumentStore(bed.db.pool).store({ unit: UNIT, caseNumber, kind: 'demand_service_receipt', title: '催告书送达回证（direct）', contentType: 'application/json', content, idempotencyKey: `test-receipt:${caseNumber}:${content}` });
+    return { proof: {}, proofFields: ['signedBy'], receipt: { documentId: doc.id, sha256: doc.sha256 } };
+  };
+  /** The history's payloads decoded (JSON.stringify of a history alone shows them base64-encoded). */
+  const decodedHistory = async (handle: { fetchHistory(): Promise<unknown> }) => {
+    const texts: string[] = [];
+    JSON.stringify(await handle.fetchHistory(), (k, v) => {
+      if (k === 'data' && v && typeof v === 'object') texts.push(Buffer.from(Object.values(v as Record<string, number>)).toString('utf8'));
+      else if (k === 'data' && typeof v === 'string') texts.push(Buffer.from(v, 'base64').toString('utf8'));
+      return v;
+    });
+    return texts.join('\n');
+  };
   const row = async (caseNumber: string) => (await bed.db.pool.query('SELECT stage, overdue, warning_level, view FROM enforcements WHERE unit_code = $1 AND case_number = $2', [UNIT, caseNumber])).rows[0];
 
   it('the whole path paid on time: due 15 days after service, paid → performed, the case file told (its archive clock starts)', async () => {
@@ -77,9 +94,11 @@ describe('enforcement (time-skipping)', () => {
     expect(await row(caseNumber)).toMatchObject({ stage: 'performed', overdue: false });
     expect(await recordActions(bed.db.pool, UNIT, caseNumber)).toEqual(expect.arrayContaining(['enforcement.started', 'enforcement.payment', 'enforcement.performed']));
     // No personal data in the workflow's input or result.
-    const history = JSON.stringify(await handle.fetchHistory());
+    const history = await decodedHistory(handle);
+    expect(history).toContain(`D-${caseNumber}`); // the payloads are decoded: the check below can fail
     expect(history).not.toContain('张三');
     expect(history).not.toContain('210502199001011234');
+    await exportHistoryIfRecording(handle, 'enforcement', 'paid-on-time-case-file-told');
   });
 
   it('late payment: surcharge 3% a day from the day after the due date, reaching the cap (the fine); overdue escalated once; paying fine + cap → performed', async () => {
@@ -105,6 +124,8 @@ describe('enforcement (time-skipping)', () => {
     const done = await handle.executeUpdate(enforcementUpdates.payment, { args: [{ by, amountFen: 100_000, paidAt, receipt: 'L-2' }] });
     expect(done.stage).toBe('performed');
     expect(st.performanceLastDay).toBeTruthy();
+    await handle.result();
+    await exportHistoryIfRecording(handle, 'enforcement', 'late-surcharge-capped-performed');
   });
   const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();
   /** The next day the official calendar says is a rest day (not a 调休 working Saturday) after `fromMs`, at the given Shanghai hour. */
@@ -144,7 +165,7 @@ describe('enforcement (time-skipping)', () => {
     expect(issued.stage).toBe('demand_issued');
     expect(issued.documents).toHaveLength(1);
     const servedAt = await nowIso();
-    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt, proof: { signedBy: '张三' } }] });
+    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt, ...(await receiptFor(caseNumber, '张三')) }] });
     expect(served.demands[0]!.lastDay).toBe(officialCalendar().addWorkingDays(shanghaiDateOf(servedAt), 10).date);
     const execAt = (ms: number) => `${shanghaiDateOf(new Date(ms + 30 * DAY))}T10:00:00+08:00`;
     const decide = (extra: object = {}) => handle.executeUpdate(enforcementUpdates.enforcementDecision, { args: [{ by, method: 'transfer_deposits', executeAt: execAt(Date.parse(servedAt)), ...extra }] });
@@ -158,12 +179,18 @@ describe('enforcement (time-skipping)', () => {
     expect(await refusal(decide({ executeAt: nextRestDayAt(t, 10) }))).toMatchObject({ rule: 'enforcement.execution.holiday', basis: expect.stringContaining('第四十三条') });
     const decided = await decide({ executeAt: nextRestDayAt(t, 10), emergency: { reason: '当事人正在转移存款' } });
     expect(decided.stage).toBe('enforcement_decided');
-    expect(decided.documents.map((d) => d.kind)).toEqual(['demand', 'enforcement_decision']);
+    expect(decided.documents.map((d) => d.kind)).toEqual(['demand', 'demand_service_receipt', 'enforcement_decision']);
     const { rows } = await bed.db.pool.query('SELECT kind, convert_from(content, $2) AS text FROM case_documents WHERE id = ANY($1) ORDER BY created_at', [decided.documents.map((d) => d.documentId), 'UTF8']);
-    expect(rows[0].text).toContain('张三');
-    expect(rows[0].text).toContain('陈述和申辩');
-    expect(rows[1].text).toContain('强制执行决定书');
-    expect(JSON.stringify(await handle.fetchHistory())).not.toContain('张三');
+    const text = (kind: string) => rows.find((r) => r.kind === kind)!.text as string;
+    expect(text('demand')).toContain('张三');
+    expect(text('demand')).toContain('陈述和申辩');
+    expect(text('demand_service_receipt')).toContain('张三');
+    expect(text('enforcement_decision')).toContain('强制执行决定书');
+    // The 催告 was served with a 送达回证 naming 张三: neither it nor the party's data is in the history.
+    const history = await decodedHistory(handle);
+    expect(history).toContain('demand_service_receipt');
+    expect(history).not.toContain('张三');
+    expect(history).not.toContain('210502199001011234');
   });
 
   it('suspended for 3 years with no resumption → enforcement ended (第三十九条); the clock stops while suspended', async () => {
@@ -180,6 +207,7 @@ describe('enforcement (time-skipping)', () => {
     expect(await row(caseNumber)).toMatchObject({ stage: 'ended' });
     // Suspended from the first day: no reminder nor escalation was ever sent.
     expect((await notificationsOf(bed.db.pool, workflowId)).filter((x) => x.kind === 'escalation')).toHaveLength(0);
+    await exportHistoryIfRecording(env.client.workflow.getHandle(workflowId), 'enforcement', 'suspended-three-years-ended');
   });
   it('court path: window from the 催告 and the remedy periods; refused one day early and one day late; red when latestFiling passes unfiled; filed within → court_applied → ruling', async () => {
     const caseNumber = `ENF-COURT-${bed.taskQueue}`;
@@ -187,7 +215,7 @@ describe('enforcement (time-skipping)', () => {
     await env.sleep(17 * DAY);
     await handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] });
     const demandServedAt = await nowIso();
-    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt: demandServedAt, proof: { signedBy: '张三' } }] });
+    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt: demandServedAt, ...(await receiptFor(caseNumber, '张三')) }] });
     const w = served.court!;
     expect(w).toMatchObject(courtWindow(officialCalendar(), input.servedAt, demandServedAt));
     expect(await refusal(handle.executeUpdate(enforcementUpdates.enforcementDecision, { args: [{ by, method: 'surcharge', executeAt: '2030-01-07T10:00:00+08:00' }] }))).toMatchObject({ rule: 'enforcement.decision.court_only' });
@@ -206,6 +234,8 @@ describe('enforcement (time-skipping)', () => {
     expect(applied.stage).toBe('court_applied');
     const ruled = await handle.executeUpdate(enforcementUpdates.courtRuling, { args: [{ by, ruledAt: await nowIso(), outcome: 'enforce' }] });
     expect(ruled.stage).toBe('court_ruled');
+    await handle.result();
+    await exportHistoryIfRecording(handle, 'enforcement', 'court-window-red-filed-ruled');
   });
 
   const notices = async (workflowId: string) =>
@@ -218,7 +248,7 @@ describe('enforcement (time-skipping)', () => {
     const { handle } = await start(caseNumber, { kind: 'other', description: '拆除违法搭建的医保结算窗口', dueDate });
     await sleepUntil(`${addDays(dueDate, 1)}T10:00:00+08:00`);
     await handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] });
-    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt: await nowIso(), proof: { signedBy: '张三' } }] });
+    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt: await nowIso(), ...(await receiptFor(caseNumber, '张三')) }] });
     await sleepUntil(`${addDays(served.demands[0]!.lastDay!, 1)}T10:00:00+08:00`);
     const executeAt = nextWorkdayAt(await env.currentTimeMs(), 10);
     const decided = await handle.executeUpdate(enforcementUpdates.enforcementDecision, { args: [{ by: 'head-0001', method: 'substitute_performance', executeAt }] });
@@ -228,9 +258,9 @@ describe('enforcement (time-skipping)', () => {
     // The further 催告 (代履行催告书), served on a working day at 10:00.
     await sleepUntil(nextWorkdayAt(await env.currentTimeMs(), 1));
     const further = await handle.executeUpdate(enforcementUpdates.demand, { args: [{ by, purpose: 'substitute_performance' }] });
-    expect(further.documents.map((d) => d.kind)).toEqual(['demand', 'enforcement_decision', 'substitute_demand']);
+    expect(further.documents.map((d) => d.kind)).toEqual(['demand', 'demand_service_receipt', 'enforcement_decision', 'substitute_demand']);
     const servedAt = await nowIso();
-    const s2 = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt, proof: { signedBy: '张三' } }] });
+    const s2 = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt, ...(await receiptFor(caseNumber, '张三')) }] });
     expect(s2.stage).toBe('enforcement_decided');
     const mayStart = substituteMayStart(officialCalendar(), servedAt);
     expect(mayStart).toBe(addDays(officialCalendar().addWorkingDays(shanghaiDateOf(servedAt), 3).date, 1));
@@ -242,7 +272,7 @@ describe('enforcement (time-skipping)', () => {
     expect(done.stage).toBe('executed');
     expect(await handle.result()).toMatchObject({ stage: 'executed' });
     expect(await recordActions(bed.db.pool, UNIT, caseNumber)).toEqual(expect.arrayContaining(['enforcement.substitute_demand_issued', 'enforcement.demand_served', 'enforcement.executed']));
-    const { rows } = await bed.db.pool.query(`SELECT convert_from(content, 'UTF8') AS text FROM case_documents WHERE id = $1`, [further.documents[2]!.documentId]);
+    const { rows } = await bed.db.pool.query(`SELECT convert_from(content, 'UTF8') AS text FROM case_documents WHERE id = $1`, [further.documents[3]!.documentId]);
     expect(rows[0].text).toContain('代履行催告书');
     expect(rows[0].text).toContain('第五十一条');
     await exportHistoryIfRecording(handle, 'enforcement', 'substitute-performance-executed');
@@ -253,7 +283,7 @@ describe('enforcement (time-skipping)', () => {
     const { handle, workflowId } = await start(caseNumber, { kind: 'fine', amountFen: 100_000 });
     await env.sleep(17 * DAY);
     await handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] });
-    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt: await nowIso(), proof: { signedBy: '张三' } }] });
+    const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt: await nowIso(), ...(await receiptFor(caseNumber, '张三')) }] });
     await sleepUntil(`${addDays(served.demands[0]!.lastDay!, 1)}T10:00:00+08:00`);
     const today = shanghaiDateOf(new Date(await env.currentTimeMs()));
     const stages = [
