@@ -38,6 +38,7 @@ describe('replay over stored histories', () => {
     ['legal-review', 5],
     ['case-file', 3],
     ['av-record', 1],
+    ['enforcement', 5],
   ])('has stored %s histories to replay', (kind, atLeast) => {
     expect(files.filter((f) => path.basename(f).startsWith(`${kind}-`)).length).toBeGreaterThanOrEqual(atLeast);
   });
