@@ -25,9 +25,12 @@ import { portalRoutes } from './routes/portal';
 import { preDisclosureRoutes } from './routes/predisclosure';
 import { publicRoutes } from './routes/public';
 import { statisticsRoutes } from './routes/statistics';
+import { planRoutes } from './routes/plans';
+import { drawRoutes } from './routes/draws';
+import { inspectionDirectoryRoutes } from './routes/inspection-directories';
 
 /** Each feature registers its routes here; the list is also the OpenAPI document's content. */
-const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, decisionServiceRoutes, enforcementRoutes, disclosureRoutes, correctionRoutes, processStartRoutes, publicRoutes, portalRoutes, preDisclosureRoutes, statisticsRoutes];
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, decisionServiceRoutes, enforcementRoutes, disclosureRoutes, correctionRoutes, processStartRoutes, publicRoutes, portalRoutes, preDisclosureRoutes, statisticsRoutes, planRoutes, drawRoutes, inspectionDirectoryRoutes];
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();

@@ -39,7 +39,7 @@ const openCaseBody = z.object({
   openedAt: legalInstant.optional(),
 });
 
-interface CaseRow {
+export interface CaseRow {
   unit_code: string;
   case_number: string;
   title: string;
@@ -60,7 +60,7 @@ const caseInput = (row: CaseRow): CaseFileInput => ({
   openedAt: new Date(row.opened_at).toISOString(),
 });
 
-const caseStart = (row: CaseRow, taskQueue: string): ProcessStartRequest => ({
+export const caseStart = (row: CaseRow, taskQueue: string): ProcessStartRequest => ({
   workflowId: row.workflow_id,
   kind: 'case-file',
   workflowType: caseFileWorkflow.name,
