@@ -20,6 +20,8 @@ const actionUpdate = <A extends ActionName>(name: A) => defineUpdate<ReviewView,
 export const addMaterialsUpdate = actionUpdate('addMaterials');
 export const assignReviewerUpdate = actionUpdate('assignReviewer');
 export const declareRecusalUpdate = actionUpdate('declareRecusal');
+/** The head orders a person's recusal (第十五条). */
+export const orderRecusalUpdate = actionUpdate('orderRecusal');
 export const requestExtensionUpdate = actionUpdate('requestExtension');
 export const decideExtensionUpdate = actionUpdate('decideExtension');
 export const giveOpinionUpdate = actionUpdate('giveOpinion');

@@ -15,6 +15,7 @@ import {
   decideExtensionUpdate,
   declareRecusalUpdate,
   disputeUpdate,
+  orderRecusalUpdate,
   giveOpinionUpdate,
   participantViewUpdate,
   recordDecisionUpdate,
@@ -119,6 +120,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
   handle(addMaterialsUpdate, 'addMaterials', undefined, untilClockStarted);
   handle(assignReviewerUpdate, 'assignReviewer');
   handle(declareRecusalUpdate, 'declareRecusal');
+  handle(orderRecusalUpdate, 'orderRecusal');
   handle(requestExtensionUpdate, 'requestExtension');
   handle(decideExtensionUpdate, 'decideExtension', async ({ approve }) => {
     if (!approve || !kit.clock) return {};

@@ -26,6 +26,7 @@ import {
   decideExtensionUpdate,
   declareRecusalUpdate,
   disputeUpdate,
+  orderRecusalUpdate,
   FINAL_REVIEW_STATUSES,
   giveOpinionUpdate,
   participantViewUpdate,
@@ -476,6 +477,15 @@ export function reviewRoutes(routes: Routes): void {
         body: z.object({ reason: text(2000) }),
         update: declareRecusalUpdate,
         arg: (c) => ({ by: by(c), reason: c.body.reason }),
+      }),
+      action({
+        name: 'recusal-order',
+        path: '/recusal-order',
+        summary: "The head orders a person's recusal (决定回避, 第十五条): they can no longer review the case; an assigned reviewer is released",
+        roles: ['head'],
+        body: z.object({ personId, reason: text(2000) }),
+        update: orderRecusalUpdate,
+        arg: (c) => ({ by: by(c), personId: c.body.personId, reason: c.body.reason }),
       }),
       action({
         name: 'extension',

@@ -252,21 +252,25 @@ export function decide(previous: ReviewState, action: ReviewAction, now: string)
       break;
     }
 
-    case 'declareRecusal': {
-      s.recusals.push({ personId: action.by, reason: action.reason, at: now });
-      const wasReviewer = s.reviewer?.personId === action.by;
+    case 'declareRecusal':
+    case 'orderRecusal': {
+      // 第十五条: a person declares their interest, or the head orders them to withdraw.
+      const person = action.type === 'orderRecusal' ? action.personId : action.by;
+      const ordered = action.type === 'orderRecusal';
+      s.recusals.push({ personId: person, reason: action.reason, at: now });
+      const wasReviewer = s.reviewer?.personId === person;
       if (wasReviewer) {
         s.reviewer = null;
         if (s.status === 'in_review' || s.status === 'extension_requested') s.status = 'awaiting_assignment';
         // A pending extension request was the recused reviewer's; the next reviewer may ask anew.
         if (round.extension && !round.extension.decision) round.extension = null;
-        toLegalOffice('recusal', 'action_required', `审核人员回避，请重新分配：${caseLabel}`, `${action.by} 回避：${action.reason}`);
+        toLegalOffice('recusal', 'action_required', `审核人员回避，请重新分配：${caseLabel}`, `${person} 回避：${action.reason}`);
       }
       commit({
         actor: action.by,
         action: 'review.recusal',
-        summary: `${action.by} 申明回避：${action.reason}${wasReviewer ? '；已不再担任本案审核人员' : ''}（${LEGAL_REVIEW_RULES} 第十五条）`,
-        payload: { personId: action.by, reason: action.reason },
+        summary: `${ordered ? `负责人决定 ${person} 回避` : `${person} 申明回避`}：${action.reason}${wasReviewer ? '；已不再担任本案审核人员' : ''}（${LEGAL_REVIEW_RULES} 第十五条）`,
+        payload: { personId: person, reason: action.reason, ...(ordered ? { orderedBy: action.by } : {}) },
       });
       break;
     }

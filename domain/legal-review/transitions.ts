@@ -80,6 +80,18 @@ export const TRANSITIONS: { [A in ActionName]: Transition<A> } = {
     article: '第十五条',
     guard: (s, a) => first(required(a.reason, '回避理由', '第十五条'), s.recusals.some((r) => r.personId === a.by) ? no('already_recused', '第十五条', `${a.by} 已申明回避`) : undefined),
   },
+  orderRecusal: {
+    label: '决定回避',
+    from: OPEN,
+    article: '第十五条',
+    guard: (s, a) =>
+      first(
+        required(a.reason, '回避理由', '第十五条'),
+        a.personId === a.by ? no('order_own_recusal', '第十五条', `${a.by} 本人回避的，请申明回避（POST …/recusal）`) : undefined,
+        s.recusals.some((r) => r.personId === a.personId) ? no('already_recused', '第十五条', `${a.personId} 已回避`) : undefined,
+        interestedHead(s, a.by),
+      ),
+  },
   requestExtension: {
     label: '申请延期',
     from: ['in_review'],

@@ -225,6 +225,12 @@ export interface RecusalRequest {
   by: string;
   reason: string;
 }
+/** The head orders a person to withdraw from the case (第十五条: 决定回避). */
+export interface RecusalOrderInput {
+  by: string;
+  personId: string;
+  reason: string;
+}
 export interface ExtensionRequestInput {
   by: string;
   reason: string;
@@ -285,6 +291,7 @@ export interface ActionArgs {
   addMaterials: AddMaterialsRequest;
   assignReviewer: AssignReviewerRequest;
   declareRecusal: RecusalRequest;
+  orderRecusal: RecusalOrderInput;
   requestExtension: ExtensionRequestInput;
   decideExtension: ExtensionDecisionInput;
   giveOpinion: OpinionInput;

@@ -84,6 +84,19 @@ describe('daily digest: a Temporal Schedule at 08:30 Asia/Shanghai, working days
     expect(supervised.body).not.toContain(soonCase);
   });
 
+  it("a unit below the review staffing target (reviewers < 5% of its officers) is listed in its supervisor's digest", async () => {
+    const unit = 'benxi.ybfwzx';
+    const head = await svc.token(unit, ['head']);
+    expect((await svc.call(head, 'PUT', `/api/units/${unit}/enforcement-officers`, { count: 60 })).status).toBe(200);
+    const run = (at: string, id: string) => svc.service.temporal.workflow.execute(digestWorkflow, { taskQueue: svc.config.TASK_QUEUE, workflowId: `digest-test-${id}-${suffix}`, args: [{ at }] });
+    const result = await run('2026-03-03T00:30:00Z', 'staffing');
+    expect(result).toMatchObject({ date: '2026-03-03', skipped: false });
+    expect(result.supervisors).toContain(SUPERVISOR);
+    const supervised = (await inbox(SUPERVISOR)).find((n) => n.idempotencyKey === `digest:2026-03-03:${SUPERVISOR}:supervised`);
+    expect(supervised.subject).toContain('法制审核人员未达配备标准');
+    expect(supervised.body).toContain(`${unit}｜法制审核人员 0 名，执法人员 60 名，应不少于 3 名`);
+  });
+
   it('asks the calendar first: a Saturday and a holiday are skipped, a weekend made a working day (调休) is not', async () => {
     const run = (at: string, id: string) => svc.service.temporal.workflow.execute(digestWorkflow, { taskQueue: svc.config.TASK_QUEUE, workflowId: `digest-test-${id}-${suffix}`, args: [{ at }] });
     expect(await run('2026-11-21T00:30:00Z', 'saturday')).toEqual({ date: '2026-11-21', skipped: true, reason: '2026-11-21 不是工作日', units: [], supervisors: [] });

@@ -206,3 +206,16 @@ describe('the decision through the review (第二条, 第十四条)', () => {
     expect(check(state, 'recordDecision', { ...ok, decisionNumber: 'D-2' }, '2026-03-06T09:00:00+08:00')?.rule).toBe('one_decision_per_review');
   });
 });
+
+describe('the head orders a recusal (第十五条)', () => {
+  it('releases the assigned reviewer, who cannot be assigned again; a head with an interest cannot order it', () => {
+    const s = started({ interestedPersons: ['head-interested'] });
+    expect(check(s, 'orderRecusal', { by: 'head', personId: 'rev', reason: ' ' }, T0)?.rule).toBe('missing_reason');
+    expect(check(s, 'orderRecusal', { by: 'head-interested', personId: 'rev', reason: '与当事人系亲属' }, T0)?.rule).toBe('interested_head');
+    const ordered = run(s, [{ type: 'orderRecusal', by: 'head', personId: 'rev', reason: '与当事人系亲属' }]);
+    expect(view(ordered)).toMatchObject({ status: 'awaiting_assignment', reviewer: null, recusals: [expect.objectContaining({ personId: 'rev' })] });
+    expect(check(ordered, 'assignReviewer', { by: 'lead', byLead: true, reviewerId: 'rev', profile: qualifiedProfile('rev') }, T0)?.rule).toBe('declared_recusal');
+    const { effects } = decide(s, { type: 'orderRecusal', by: 'head', personId: 'rev', reason: '与当事人系亲属' }, T0);
+    expect(effects[0]).toMatchObject({ type: 'record', action: 'review.recusal', actor: 'head', payload: { personId: 'rev', orderedBy: 'head' } });
+  });
+});
