@@ -11,7 +11,7 @@ import { correctionDecisionUpdate, correctionWorkflowId } from '../../workflows/
 import { action, addActions } from '../actions';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import { forbidden, notFound } from '../errors';
+import { conflict, forbidden, notFound } from '../errors';
 import { requireStarted, startNow } from '../process-start';
 import { reply, type Routes } from '../route';
 import { visibleUnits } from '../scope';
@@ -186,12 +186,16 @@ export function correctionRoutes(routes: Routes): void {
         roles: ['publisher', 'head'],
         body: z.object({ outcome: z.enum(['corrected', 'rejected']), reason: text(2000), corrections: correctionsSchema.optional() }),
         update: correctionDecisionUpdate,
-        arg: async ({ body, principal, deps, target: t }) => ({
+        arg: async ({ body, principal, deps, target: t }) => {
+          // A decided request's workflow has ended: answer as it would have.
+          if (t.row.status !== 'pending') throw conflict(`更正申请已处理（${t.row.status}）`, { rule: 'disclosure.correction.already_decided', basis: '本政办发〔2019〕35号 第三十二条' });
+          return {
           by: principal.personId,
           outcome: body.outcome,
           reason: body.reason,
           ...(body.corrections ? { corrections: await maskedCorrections(deps, t.row.disclosure_id, body.corrections) } : {}),
-        }),
+          };
+        },
         present: async (r: CorrectionState, ctx) => {
           const until = Date.now() + 5_000;
           for (;;) {

@@ -12,6 +12,7 @@ import { inTransaction } from '../../infra/db';
 import { decisionFactsOf } from '../../infra/disclosure-store';
 import { enqueueProcessStart } from '../../infra/process-starts';
 import { disclosureUpdates, disclosureWorkflowId } from '../../workflows/disclosure-messages';
+import { check as checkAction, type DisclosureAction } from '../../domain/disclosure/transitions';
 import { action, addActions } from '../actions';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -188,6 +189,16 @@ export async function maskedCorrections(deps: ApiDeps, disclosureId: string, c: 
   return { ...(c.content !== undefined ? { content: maskText(c.content, party) } : {}), ...(c.result !== undefined ? { result: maskText(c.result, party) } : {}) };
 }
 
+/**
+ * A taken-down item's workflow has ended: its table still answers (409 with the rule and article, as
+ * the workflow would have), from the stored view, instead of "workflow not found".
+ */
+function refuseIfClosed(row: DisclosureRow, a: DisclosureAction): void {
+  if (row.status !== 'taken_down' || !row.view) return;
+  const refusal = checkAction(row.view, a);
+  if (refusal) throw conflict(refusal.message, { rule: refusal.rule, basis: refusal.basis });
+}
+
 const present = async (_r: DisclosureState, ctx: { deps: ApiDeps; target: Target }) => {
   // The projection follows the Update by an activity; answer the row as it is once it has caught up.
   const until = Date.now() + 5_000;
@@ -271,7 +282,10 @@ export function disclosureRoutes(routes: Routes): void {
       roles: ['publisher'],
       body: z.object({ approve: z.boolean(), note: z.string().trim().max(2000).default(''), corrections: correctionsSchema.optional() }),
       update: disclosureUpdates.check,
-      arg: async ({ body, principal, deps, target: t }) => ({ by: principal.personId, approve: body.approve, note: body.note, ...(body.corrections ? { corrections: await maskedCorrections(deps, t.row.id, body.corrections) } : {}) }),
+      arg: async ({ body, principal, deps, target: t }) => {
+        refuseIfClosed(t.row, { kind: 'check', by: principal.personId, approve: body.approve, note: body.note });
+        return { by: principal.personId, approve: body.approve, note: body.note, ...(body.corrections ? { corrections: await maskedCorrections(deps, t.row.id, body.corrections) } : {}) };
+      },
       present,
     }),
     action({
@@ -281,7 +295,10 @@ export function disclosureRoutes(routes: Routes): void {
       roles: ['handler', 'head', 'publisher'],
       body: z.object({ note: text(2000), corrections: correctionsSchema.optional() }),
       update: disclosureUpdates.resubmit,
-      arg: async ({ body, principal, deps, target: t }) => ({ by: principal.personId, note: body.note, ...(body.corrections ? { corrections: await maskedCorrections(deps, t.row.id, body.corrections) } : {}) }),
+      arg: async ({ body, principal, deps, target: t }) => {
+        refuseIfClosed(t.row, { kind: 'resubmit', by: principal.personId, note: body.note });
+        return { by: principal.personId, note: body.note, ...(body.corrections ? { corrections: await maskedCorrections(deps, t.row.id, body.corrections) } : {}) };
+      },
       present,
     }),
     action({
@@ -291,7 +308,11 @@ export function disclosureRoutes(routes: Routes): void {
       roles: ['publisher', 'head'],
       body: z.object({ reason: z.enum(MANUAL_TAKEDOWN_REASONS), explanation: text(2000) }),
       update: disclosureUpdates.takedown,
-      arg: ({ body, principal }) => ({ by: principal.personId, reason: body.reason, explanation: body.explanation }),
+      arg: ({ body, principal, target: t }) => {
+        const a = { by: principal.personId, reason: body.reason, explanation: body.explanation };
+        refuseIfClosed(t.row, { kind: 'takedown', ...a });
+        return a;
+      },
       present,
     }),
   ]);
