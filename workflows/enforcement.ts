@@ -174,8 +174,8 @@ export async function enforcementWorkflow(input: EnforcementInput, carried?: Enf
   const clockHooks = (spec: ClockSpec): ClockHooks => {
     const view = (s: { deadline: string; lastDay: string; basis: string }, level: ClockView['level']): ClockView => ({ kind: spec.kind, deadline: s.deadline, lastDay: s.lastDay, basis: s.basis, level });
     // Reminders to the handler (the person who recorded the service that started this enforcement);
-    // the escalation to the unit's head (the unit's inbox, addressed to 负责人: the service keeps no
-    // register of heads) and to the supervising unit.
+    // the escalation to the unit's head (recipientRole head: the people holding it see it) and to the
+    // supervising unit.
     const remind = (subject: string, body: string, label: string) => kit.notify({ unit, recipientPerson: input.startedBy, kind: 'reminder', subject, body }, label);
     const check = spec.kind === 'correction_check' ? '；届时请复查改正情况并登记（POST …/correction-check）' : '';
     return kit.hooked({
@@ -192,7 +192,10 @@ export async function enforcementWorkflow(input: EnforcementInput, carried?: Enf
         await event({ kind: 'overdue', what: `${spec.what}（${s.lastDay}）` });
         const body = `单位 ${unit} 案件 ${caseNumber} 决定 ${state.decisionNumber}：${spec.what}（${s.lastDay}）已过，当前阶段「${stageName(state.stage)}」。`;
         for (const to of await escalationRecipients(unit))
-          kit.notify({ unit: to, kind: 'escalation', subject: `${to === unit ? '【请负责人阅处】' : '【监督】'}${spec.what}已过：${unit} 案件 ${caseNumber}`, body: `${body}承办人：${input.startedBy}。` }, `${spec.key}:${tag}:${to}`);
+          kit.notify(
+            { unit: to, ...(to === unit ? { recipientRole: 'head' } : {}), kind: 'escalation', subject: `${to === unit ? '【请负责人阅处】' : '【监督】'}${spec.what}已过：${unit} 案件 ${caseNumber}`, body: `${body}承办人：${input.startedBy}。` },
+            `${spec.key}:${tag}:${to}`,
+          );
       },
     });
   };

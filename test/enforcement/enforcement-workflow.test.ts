@@ -239,7 +239,7 @@ describe('enforcement (time-skipping)', () => {
   });
 
   const notices = async (workflowId: string) =>
-    (await bed.db.pool.query<{ unit_code: string; recipient_person: string | null; kind: string; subject: string; body: string }>(`SELECT unit_code, recipient_person, kind, subject, body FROM notifications WHERE starts_with(idempotency_key, $1) ORDER BY created_at, idempotency_key`, [`${workflowId}:`])).rows;
+    (await bed.db.pool.query<{ unit_code: string; recipient_person: string | null; recipient_role: string | null; kind: string; subject: string; body: string }>(`SELECT unit_code, recipient_person, recipient_role, kind, subject, body FROM notifications WHERE starts_with(idempotency_key, $1) ORDER BY created_at, idempotency_key`, [`${workflowId}:`])).rows;
 
   it('substitute performance (第五十一条): refused without the further 催告, and until 3 working days after it was served; then executed', async () => {
     const caseNumber = `ENF-SUBST-${bed.taskQueue}`;
@@ -315,7 +315,8 @@ describe('enforcement (time-skipping)', () => {
     expect(red.clock).toMatchObject({ kind: 'agreement', level: 'red', lastDay: stages[1]!.dueDate });
     const esc = (await notices(workflowId)).filter((x) => x.kind === 'escalation' && x.subject.includes('执行协议第 2 期'));
     expect(esc.map((x) => x.unit_code).sort()).toEqual(['benxi.sfj', UNIT].sort());
-    expect(esc.find((x) => x.unit_code === UNIT)!.subject).toContain('负责人');
+    expect(esc.find((x) => x.unit_code === UNIT)).toMatchObject({ recipient_role: 'head', subject: expect.stringContaining('负责人') });
+    expect(esc.find((x) => x.unit_code === 'benxi.sfj')).toMatchObject({ recipient_role: null, recipient_person: null });
     const broken = await handle.executeUpdate(enforcementUpdates.agreementBroken, { args: [{ by, reason: '第二期未按期缴纳' }] });
     expect(broken).toMatchObject({ stage: 'demand_served', agreement: { surchargeReductionFen: 0, broken: { reason: '第二期未按期缴纳' } } });
     // Enforcement resumes: the decision the agreement had held off is now made.
@@ -365,6 +366,7 @@ describe('enforcement (time-skipping)', () => {
     const esc = all.filter((x) => x.kind === 'escalation');
     expect(esc.map((x) => x.unit_code).sort()).toEqual(['benxi.sfj', UNIT].sort());
     expect(esc[0]!.subject).toContain('分期缴纳期限');
+    expect(esc.find((x) => x.unit_code === UNIT)).toMatchObject({ recipient_role: 'head' });
     const done = await handle.executeUpdate(enforcementUpdates.payment, { args: [{ by, amountFen: acc.amountDueFen, paidAt: await nowIso(), receipt: 'I-2' }] });
     expect(done.stage).toBe('performed');
     await handle.result();
