@@ -218,4 +218,31 @@ describe('enforcement through the API (dev server, real Postgres)', () => {
     expect(await file(recent.id)).toMatchObject(refused('enforcement.court.too_early', '第五十四条'));
     expect(await post(head, recent.id, 'enforcement-decision', { method: 'surcharge', executeAt: dayAhead(3, true, 10) })).toMatchObject(refused('enforcement.decision.court_only', '第三十一条'));
   });
+
+  it('deferral in instalments approved by the head (第六十六条): the view tracks each instalment against its own due date; payments go to the earliest', async () => {
+    const { id } = await servedEnforcement({ kind: 'fine', amountFen: 90_000 }, 'own', 1);
+    const today = shanghaiDateOf(new Date());
+    const instalments = [
+      { dueDate: addDays(today, 60), amountFen: 30_000 },
+      { dueDate: addDays(today, 30), amountFen: 60_000 },
+    ];
+    const deferred = await post(head, id, 'deferral', { application: '经营困难，申请分两期缴纳', instalments });
+    expect(deferred).toMatchObject({
+      status: 200,
+      body: {
+        stage: 'awaiting_performance',
+        deferral: { approvedBy: 'head-0001', application: '经营困难，申请分两期缴纳' },
+        performanceDeadline: `${instalments[0]!.dueDate}T23:59:59+08:00`,
+        currentDueDate: instalments[1]!.dueDate,
+        instalments: [
+          { dueDate: instalments[1]!.dueDate, amountFen: 60_000, paidFen: 0, surchargeFen: 0 },
+          { dueDate: instalments[0]!.dueDate, amountFen: 30_000, paidFen: 0, surchargeFen: 0 },
+        ],
+      },
+    });
+    expect(await post(head, id, 'deferral', { application: 'again', dueDate: addDays(today, 90) })).toMatchObject(refused('enforcement.deferral.twice', '第六十六条'));
+    const paid = await post(handler, id, 'payments', { amountFen: 60_000, paidAt: new Date().toISOString(), receipt: `P-${tag()}` });
+    expect(paid.body).toMatchObject({ currentDueDate: instalments[0]!.dueDate, amountDueFen: 30_000, instalments: [{ paidFen: 60_000, coveredOn: today }, { paidFen: 0 }] });
+    expect(await post(handler, id, 'demand', {})).toMatchObject(refused('enforcement.demand.not_due', '第三十五条'));
+  });
 });
