@@ -68,11 +68,14 @@ describe('legal dates: a date (that day in Asia/Shanghai) or a datetime with off
         scope: { majorRights: true },
         party: { kind: 'organisation', name: '本溪某药店' },
         caseDeadline: '2099-12-31',
+        caseDeadlineBasis: '承办机构填报（测试）',
         materials: [
           { kind: 'statement', ref: 'doc://statement' },
-          { kind: 'draft_decision', ref: 'doc://draft' },
+          { kind: 'draft_decision', ref: 'doc://draft', sha256: 'd'.repeat(64) },
         ],
+        // an earlier receipt is a 补录 and says so (issue 10)
         receivedAt: '2025-09-30',
+        receivedAtReason: '纸质送审材料补录（测试）',
       });
       expect(created.status).toBe(201);
       reviewsToWithdraw.push(created.body.id);
