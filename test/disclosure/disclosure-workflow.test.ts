@@ -4,7 +4,7 @@ import { disclosureRule } from '../../domain/disclosure/rules';
 import type { DisclosureInput } from '../../domain/disclosure/types';
 import { officialCalendar } from '../../domain/official-calendar';
 import { computeDeadline } from '../../domain/periods';
-import { disclosureStateQuery, disclosureUpdates, disclosureWorkflow, disclosureWorkflowId } from '../../workflows/disclosure';
+import { correctionDecisionUpdate, correctionStateQuery, correctionWorkflowId, disclosureCorrectionWorkflow, disclosureStateQuery, disclosureUpdates, disclosureWorkflow, disclosureWorkflowId } from '../../workflows/disclosure';
 import { initialSearchAttributes } from '../../workflows/search-attributes';
 import { startTimeSkippingWorker } from '../helpers/temporal';
 import { eventually, notificationsOf, recordActions } from '../records/helpers';
@@ -143,5 +143,40 @@ describe('disclosure (time-skipping): deadline, escalation, both automatic taked
     await env.sleep(2 * DAY);
     expect(await handle.result()).toEqual({ disclosureId: id, status: 'taken_down' });
     expect(await row(id)).toMatchObject({ status: 'taken_down', takedown_reason: 'period_expired', overdue: false });
+  });
+
+  it('a correction request: 20 working days on the shared clock, reminders, escalated once when unanswered; decided late it still corrects the item', async () => {
+    const unit = 'luzhou.ybj';
+    const caseNumber = `DIS-C-${bed.taskQueue}`;
+    const { handle: item, id } = await start(unit, caseNumber, 'penalty', { kind: 'organisation', name: '潞州区某药店' });
+    await item.executeUpdate(disclosureUpdates.check, { args: [{ by: publisher, approve: true, note: '' }] });
+    const receivedAt = new Date(await env.currentTimeMs()).toISOString();
+    const { rows } = await bed.db.pool.query(
+      `INSERT INTO disclosure_corrections (tracking_code, disclosure_id, unit_code, workflow_id, request, evidence) VALUES ('ABCDEFGHJKLM', $1, $2, $3, '数额有误', '[{"description":"凭证"}]') RETURNING id`,
+      [id, unit, correctionWorkflowId('ABCDEFGHJKLM')],
+    );
+    const workflowId = correctionWorkflowId('ABCDEFGHJKLM');
+    const handle = await env.client.workflow.start(disclosureCorrectionWorkflow, {
+      taskQueue: bed.taskQueue,
+      workflowId,
+      args: [{ correctionId: rows[0].id, disclosureId: id, unit, caseNumber, receivedAt }],
+      typedSearchAttributes: [...initialSearchAttributes('disclosure', unit, caseNumber, 'pending')] as never,
+    });
+    const st = await eventually(async () => (await handle.query(correctionStateQuery)).clock, 'the correction clock', 10_000);
+    expect(st.lastDay).toBe(computeDeadline(officialCalendar(), shanghaiDateOf(receivedAt), '20wd').lastDay);
+    await env.sleep(45 * DAY);
+    await eventually(async () => (await handle.query(correctionStateQuery)).overdue, 'overdue', 15_000);
+    const notes = await notificationsOf(bed.db.pool, workflowId);
+    expect(notes.filter((n) => n.kind === 'escalation').map((n) => n.unit_code).sort()).toEqual(['luzhou.sfj', unit].sort());
+    expect(notes.filter((n) => n.kind === 'reminder').length).toBeGreaterThanOrEqual(1);
+    expect((await handle.describe()).searchAttributes).toMatchObject({ ProcessKind: ['disclosure'], Overdue: [true] });
+    await expect(handle.executeUpdate(correctionDecisionUpdate, { args: [{ by: publisher, outcome: 'corrected', reason: '核实有误' }] })).rejects.toMatchObject({ cause: { type: 'disclosure.correction.nothing_corrected' } });
+    const done = await handle.executeUpdate(correctionDecisionUpdate, { args: [{ by: publisher, outcome: 'corrected', reason: '核实有误', corrections: { result: '罚款人民币 1000 元' } }] });
+    expect(done).toMatchObject({ status: 'corrected', overdue: false });
+    // The item carries the correction (its projection; awaiting the correction's result lets the test server skip ahead).
+    expect((await row(id)).public_view.result).toBe('罚款人民币 1000 元');
+    expect((await row(id)).view.corrections).toEqual({ result: '罚款人民币 1000 元' });
+    expect(await handle.result()).toMatchObject({ status: 'corrected' });
+    expect((await bed.db.pool.query('SELECT status, outcome_reason FROM disclosure_corrections WHERE id = $1', [rows[0].id])).rows[0]).toEqual({ status: 'corrected', outcome_reason: '核实有误' });
   });
 });
