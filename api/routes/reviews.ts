@@ -18,6 +18,7 @@ import {
   reviewRequirement,
 } from '../../domain/review-rules';
 import { inTransaction } from '../../infra/db';
+import { CaseRecordStore } from '../../infra/case-record-store';
 import { enqueueProcessStart, type ProcessStartRequest } from '../../infra/process-starts';
 import {
   addMaterialsUpdate,
@@ -172,6 +173,11 @@ async function caseDeadlineOf(
     const from = shanghaiDateOf(opened);
     const statutory = computeDeadline(await new CalendarStore(deps.pool).calendar(), from, statute.period, { extend: statute.extend }).lastDay;
     const basis = `立案 ${from} 起 ${statute.period}（${statute.source}）`;
+    // An extension approved by the head with its reason (POST /api/cases/:caseNumber/decision-period-extension) is the case's deadline.
+    const extension = await approvedExtension(deps, unit, body.caseNumber);
+    if (extension && (!body.caseDeadline || body.caseDeadline === extension.until)) {
+      return { caseDeadline: extension.until, basis: `负责人 ${extension.by} 批准延长至 ${extension.until}：${extension.reason}（法定期限 ${statutory}，${basis}）` };
+    }
     if (!body.caseDeadline || body.caseDeadline === statutory) return { caseDeadline: statutory, basis };
     if (!body.caseDeadlineBasis) {
       throw new ValidationError([{ path: 'body.caseDeadlineBasis', message: `the statutory deadline is ${statutory} (${basis}); another date needs its basis (the head's approved extension and reason)` }]);
@@ -184,6 +190,15 @@ async function caseDeadlineOf(
   ];
   if (issues.length) throw new ValidationError(issues);
   return { caseDeadline: body.caseDeadline!, basis: body.caseDeadlineBasis! };
+}
+
+/** The latest head-approved extension of a case's decision period, from the case record. */
+async function approvedExtension(deps: Pick<ApiDeps, 'pool'>, unit: string, caseNumber: string): Promise<{ until: string; reason: string; by: string } | undefined> {
+  const { rows } = await deps.pool.query<{ payload: { until: string; reason: string }; actor: string }>(
+    `SELECT payload, actor FROM case_record WHERE unit_code = $1 AND case_number = $2 AND action = 'case.decision_period_extended' ORDER BY seq DESC LIMIT 1`,
+    [unit, caseNumber],
+  );
+  return rows[0] ? { until: rows[0].payload.until, reason: rows[0].payload.reason, by: rows[0].actor } : undefined;
 }
 
 /** Who handled the case (opened it, acted in it outside review and decision): none of them may review it (办审分离). */
@@ -373,6 +388,46 @@ export function reviewRoutes(routes: Routes): void {
         ...(pending ? { start: startPendingBody(start) } : {}),
         ...(missing.length ? { missingMaterials: missing, message: describeMissing(missing) } : {}),
       });
+    },
+  );
+
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/cases/:caseNumber/decision-period-extension',
+      tag: 'reviews',
+      summary:
+        "The head extends a case's statutory decision period (行政处罚法 第六十条: 立案 + 90 days) with a reason; recorded in the case record, and used as caseDeadline by later review submissions",
+      roles: ['head'],
+      params: z.object({ caseNumber: caseNumberSchema }),
+      body: z.object({ until: isoDate, reason: text(2000) }),
+      responses: { 201: { description: 'recorded' }, 404: { description: 'no such case' }, 409: { description: 'not later than the statutory deadline, or the head opened the case' } },
+    },
+    async ({ params, body, principal, deps }) => {
+      const { rows } = await deps.pool.query<{ opened_at: Date; opened_by: string }>('SELECT opened_at, opened_by FROM cases WHERE unit_code = $1 AND case_number = $2', [principal.unit, params.caseNumber]);
+      const opened = rows[0];
+      if (!opened) throw notFound(`case ${params.caseNumber}`);
+      const statute = STATUTES.penaltyDecision;
+      const statutory = computeDeadline(await new CalendarStore(deps.pool).calendar(), shanghaiDateOf(opened.opened_at), statute.period, { extend: statute.extend }).lastDay;
+      // Who asked may not approve (separation of duties): the head who opened the case does not extend its period alone.
+      if (opened.opened_by === principal.personId) {
+        throw conflict(`${principal.personId} 是本案的立案人，不能自行批准延长作出决定的期限；由其他负责人批准`, { rule: 'same_person_case_extension', basis: statute.source });
+      }
+      if (body.until <= statutory) {
+        throw conflict(`延长后的期限 ${body.until} 须晚于法定期限 ${statutory}（立案 ${shanghaiDateOf(opened.opened_at)} 起 ${statute.period}）`, { rule: 'extension_not_later', basis: statute.source });
+      }
+      const entry = await new CaseRecordStore(deps.pool).append({
+        unit: principal.unit,
+        caseNumber: params.caseNumber,
+        stage: 'other',
+        actor: principal.personId,
+        action: 'case.decision_period_extended',
+        summary: `负责人批准延长作出处罚决定的期限：由 ${statutory} 延长至 ${body.until}；理由：${body.reason}（${statute.source}）`,
+        occurredAt: new Date().toISOString(),
+        payload: { statutory, until: body.until, reason: body.reason, approvedBy: principal.personId },
+        idempotencyKey: `case-period-extension:${principal.unit}:${params.caseNumber}:${body.until}`,
+      });
+      return reply(201, { caseNumber: params.caseNumber, statutory, until: body.until, reason: body.reason, approvedBy: principal.personId, recordSeq: entry.seq });
     },
   );
 

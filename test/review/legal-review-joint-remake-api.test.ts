@@ -145,6 +145,23 @@ describe('legal review: decisions through the review, remade, joint and entruste
     expect(decided).toMatchObject({ status: 201, body: { basis: 'review_passed', unit: ENTRUSTED } });
   });
 
+  it("the head extends a case's decision period (行政处罚法 第六十条) with a reason; later submissions use it", async () => {
+    const caseNumber = `本医保罚〔2026〕${tag()}号`;
+    expect((await svc.call(handler, 'POST', '/api/cases', { caseNumber, title: '期限延长', openedAt: '2026-01-05T09:00:00+08:00' })).status).toBe(201);
+    const path = `/api/cases/${encodeURIComponent(caseNumber)}/decision-period-extension`;
+    expect((await svc.call(handler, 'POST', path, { until: '2099-06-30', reason: '案情复杂' })).status).toBe(403);
+    expect((await svc.call(head, 'POST', path, { until: '2099-06-30' })).status).toBe(400);
+    expect(await svc.call(head, 'POST', path, { until: '2026-02-01', reason: '案情复杂' })).toMatchObject({ status: 409, body: { rule: 'extension_not_later', basis: expect.stringContaining('第六十条') } });
+    const extended = await svc.call(head, 'POST', path, { until: '2099-06-30', reason: '案情复杂，需补充鉴定' });
+    expect(extended).toMatchObject({ status: 201, body: { until: '2099-06-30', approvedBy: HEAD } });
+    const created = await svc.call(handler, 'POST', '/api/reviews', body({ caseNumber, caseDeadline: undefined, caseDeadlineBasis: undefined }));
+    expect(created).toMatchObject({ status: 201, body: { caseDeadline: '2099-06-30', caseDeadlineBasis: expect.stringContaining('案情复杂，需补充鉴定') } });
+    expect(created.body.caseDeadlinePassedAtSubmission).toBeUndefined();
+    const record = (await svc.call(handler, 'GET', `/api/cases/${encodeURIComponent(caseNumber)}/record`)).body.entries.map((e: { action: string }) => e.action);
+    expect(record).toContain('case.decision_period_extended');
+    await svc.call(handler, 'POST', `/api/reviews/${created.body.id}/withdrawal`, { reason: '测试结束' });
+  });
+
   it('notices are addressed to roles: the head sees the extension request, the handler does not; the legal office sees the receipt', async () => {
     const created = await svc.call(handler, 'POST', '/api/reviews', body());
     const id = created.body.id;
