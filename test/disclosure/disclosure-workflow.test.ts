@@ -7,6 +7,7 @@ import { computeDeadline } from '../../domain/periods';
 import { correctionDecisionUpdate, correctionStateQuery, correctionWorkflowId, disclosureCorrectionWorkflow, disclosureStateQuery, disclosureUpdates, disclosureWorkflow, disclosureWorkflowId } from '../../workflows/disclosure';
 import { initialSearchAttributes } from '../../workflows/search-attributes';
 import { startTimeSkippingWorker } from '../helpers/temporal';
+import { exportHistoryIfRecording } from '../replay/export-history';
 import { eventually, notificationsOf, recordActions } from '../records/helpers';
 
 const DAY = 24 * 3_600_000;
@@ -112,6 +113,7 @@ describe('disclosure (time-skipping): deadline, escalation, both automatic taked
     expect(await recordActions(bed.db.pool, unit, caseNumber)).toEqual(expect.arrayContaining(['disclosure.created', 'disclosure.overdue', 'disclosure.published', 'disclosure.taken_down']));
     const history = JSON.stringify(await handle.fetchHistory());
     for (const secret of ['张三丰', '210502199001011234', '13800000000', '人民路']) expect(history).not.toContain(secret);
+    await exportHistoryIfRecording(handle, 'disclosure', 'person-published-continued-run-taken-down-2y');
   });
 
   it('锦州 organisation, other decision: 20 working days; published on time; taken down automatically 5 years after publication; a returned item goes back to the check', async () => {
@@ -143,6 +145,7 @@ describe('disclosure (time-skipping): deadline, escalation, both automatic taked
     await env.sleep(2 * DAY);
     expect(await handle.result()).toEqual({ disclosureId: id, status: 'taken_down' });
     expect(await row(id)).toMatchObject({ status: 'taken_down', takedown_reason: 'period_expired', overdue: false });
+    await exportHistoryIfRecording(handle, 'disclosure', 'organisation-published-continued-run-taken-down-5y');
   });
 
   it('a correction request: 20 working days on the shared clock, reminders, escalated once when unanswered; decided late it still corrects the item', async () => {
@@ -177,6 +180,7 @@ describe('disclosure (time-skipping): deadline, escalation, both automatic taked
     expect((await row(id)).public_view.result).toBe('罚款人民币 1000 元');
     expect((await row(id)).view.corrections).toEqual({ result: '罚款人民币 1000 元' });
     expect(await handle.result()).toMatchObject({ status: 'corrected' });
+    await exportHistoryIfRecording(handle, 'disclosure', 'correction-overdue-escalated-corrected');
     expect((await bed.db.pool.query('SELECT status, outcome_reason FROM disclosure_corrections WHERE id = $1', [rows[0].id])).rows[0]).toEqual({ status: 'corrected', outcome_reason: '核实有误' });
   });
 });
