@@ -1,15 +1,16 @@
 // 催告 → 强制执行 through the API: GETs read the projection the workflow writes (`enforcements.view`),
 // actions are declared from one table (api/actions.ts) and go to the workflow as Updates.
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { shanghaiDateOf } from '../../domain/dates';
 import { accountOf } from '../../domain/enforcement/money';
-import { currentDueDay } from '../../domain/enforcement/transitions';
-import { SUSPENSION_GROUNDS, TERMINATION_GROUNDS, type EnforcementState } from '../../domain/enforcement/types';
+import { check, currentDueDay } from '../../domain/enforcement/transitions';
+import { FINAL_STAGES, SUSPENSION_GROUNDS, TERMINATION_GROUNDS, type EnforcementState } from '../../domain/enforcement/types';
 import { enforcementUpdates } from '../../workflows/enforcement-messages';
 import { action, addActions } from '../actions';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import { forbidden, notFound } from '../errors';
+import { conflict, forbidden, notFound } from '../errors';
 import { requireStarted } from '../process-start';
 import type { Routes } from '../route';
 import { visibleUnits } from '../scope';
@@ -87,9 +88,15 @@ async function loadVisible(deps: ApiDeps, principal: Principal, id: string): Pro
   return rows[0];
 }
 
+/** The table's refusal for any action on a finished enforcement (as the workflow answers while it still runs). */
+const endedRefusal = (row: { case_number: string; stage?: string }) =>
+  conflict(`强制执行 ${row.case_number} 已结束${row.stage ? `（${row.stage}）` : ''}，不能再进行操作`, { rule: 'enforcement.ended', basis: '中华人民共和国行政强制法 第三十九条, 第四十条' });
+
 async function target({ params, principal, deps }: { params: { id: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
   const row = await loadVisible(deps, principal, params.id);
   if (row.unit_code !== principal.unit) throw forbidden(`enforcement ${params.id} belongs to unit ${row.unit_code}: the supervising unit reads, it does not act`);
+  // A finished enforcement: its workflow may already be closed (an Update would fail as "not found"), the projection knows.
+  if ((FINAL_STAGES as readonly string[]).includes(row.stage)) throw endedRefusal(row);
   await requireStarted(deps, row.workflow_id);
   return { workflowId: row.workflow_id, row };
 }
@@ -139,7 +146,7 @@ export function enforcementRoutes(routes: Routes): void {
   );
 
   const staff = ['handler', 'head'] as const;
-  addActions(routes, { tag: 'enforcements', base: '/api/enforcements/:id', params: idParams, target }, [
+  addActions(routes, { tag: 'enforcements', base: '/api/enforcements/:id', params: idParams, target, onError: (err, t) => (isClosedWorkflow(err) ? endedAgain(t) : undefined) }, [
     action({ name: 'payment', path: '/payments', summary: 'Record a payment (integer fen)', roles: staff, body: z.object({ amountFen: fen, paidAt: legalInstant, receipt: text(200) }), update: enforcementUpdates.payment, arg: ({ body, principal }) => ({ ...body, ...by(principal) }), present }),
     action({
       name: 'deferral',
@@ -174,6 +181,12 @@ export function enforcementRoutes(routes: Routes): void {
       // the workflow gets its id and hash and the names of the fields, never the values.
       arg: async ({ body, principal, deps, target: t }) => {
         const proof = body.method === 'announcement' ? checkAnnouncementProof(body) : checkService(body, true);
+        // The table's refusal as the projection sees it, before a 送达回证 is stored for an attempt the
+        // workflow would refuse (the workflow checks again: it is the authority).
+        if (t.row.view) {
+          const refusal = check(t.row.view, { kind: 'demandService', method: body.method, servedAt: body.servedAt, proof: {}, ...(body.failed ? { failed: true } : {}), by: principal.personId }, { nowMs: Date.now() });
+          if (refusal) throw conflict(refusal.message, { rule: refusal.rule, basis: refusal.basis });
+        }
         const facts = { method: body.method, servedAt: body.servedAt, proof, failed: !!body.failed, failureReason: body.failureReason ?? null, recordedBy: principal.personId };
         const content = canonicalJson(facts);
         const doc = await new DocumentStore(deps.pool).store({
@@ -247,4 +260,12 @@ export function enforcementRoutes(routes: Routes): void {
 /** An announcement's proof (`where`) without the failed-before rule, which the workflow applies to the 催告书's attempts. */
 function checkAnnouncementProof(body: z.infer<typeof serviceBody>): Record<string, string> {
   return checkService(body, true);
+}
+
+/** The workflow closed between reading the row and the Update (it just reached a final stage). */
+function isClosedWorkflow(err: unknown): boolean {
+  return err instanceof WorkflowNotFoundError || (err as { code?: number })?.code === 5 || /workflow execution already completed/i.test(String((err as Error)?.message ?? ''));
+}
+function endedAgain(t: Target) {
+  return endedRefusal({ case_number: t.row.case_number });
 }

@@ -141,6 +141,9 @@ describe('enforcement through the API (dev server, real Postgres)', () => {
     expect((await post(handler, id, 'demand', {})).body.stage).toBe('demand_issued');
     expect(await post(handler, id, 'demand/service', { method: 'direct', servedAt: new Date(Date.now() - 2 * 3_600_000).toISOString(), proof: { signedBy: '张三' } })).toMatchObject(refused('enforcement.demand.served_before_issued', '第三十八条'));
     expect(await post(handler, id, 'demand/service', { method: 'announcement', servedAt: new Date().toISOString(), proof: { where: '本溪日报' } })).toMatchObject(refused('service.announcement_before_other_failed', '第二十七条'));
+    // Refused attempts leave no 送达回证 behind.
+    const { rows: receipts } = await svc.service.pool.query(`SELECT count(*)::int AS n FROM case_documents d JOIN enforcements e ON e.unit_code = d.unit_code AND e.case_number = d.case_number WHERE e.id = $1 AND d.kind = 'demand_service_receipt'`, [id]);
+    expect(receipts[0].n).toBe(0);
     const served = await post(handler, id, 'demand/service', { method: 'direct', servedAt: new Date().toISOString(), proof: { signedBy: '张三' } });
     expect(served).toMatchObject({ status: 200, body: { stage: 'demand_served', demand: { servedAt: expect.any(String), deadline: expect.stringMatching(/T23:59:59\+08:00$/), documentId: expect.any(String) } } });
     // Who signed is in the 送达回证 document (Postgres), not in the workflow's state.
