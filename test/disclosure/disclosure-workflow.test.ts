@@ -114,6 +114,9 @@ describe('disclosure (time-skipping): deadline, escalation, both automatic taked
     const history = JSON.stringify(await handle.fetchHistory());
     for (const secret of ['张三丰', '210502199001011234', '13800000000', '人民路']) expect(history).not.toContain(secret);
     await exportHistoryIfRecording(handle, 'disclosure', 'person-published-continued-run-taken-down-2y');
+    const firstRun = env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId);
+    expect(JSON.stringify(await firstRun.fetchHistory())).not.toContain('210502199001011234');
+    await exportHistoryIfRecording(firstRun, 'disclosure', 'person-overdue-escalated-published-late-first-run');
   });
 
   it('锦州 organisation, other decision: 20 working days; published on time; taken down automatically 5 years after publication; a returned item goes back to the check', async () => {
