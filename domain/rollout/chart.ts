@@ -30,7 +30,7 @@ export function renderPlanChart(state: PlanState, today: string, unitNames: Reco
   const chartW = 760;
   const rowH = 34;
   const top = 78;
-  const W = labelW + chartW + 30;
+  const W = labelW + chartW + 70;
   const H = top + steps.length * rowH + 70;
   const x = (date: string) => labelW + (Math.min(Math.max(daysBetween(state.startsOn, date), 0), span) / span) * chartW;
   const rowY = new Map(steps.map((s, i) => [s.id, top + i * rowH]));
@@ -45,12 +45,19 @@ export function renderPlanChart(state: PlanState, today: string, unitNames: Reco
   out.push('<g class="axis">');
   for (let d = state.startsOn; compareDates(d, last) <= 0; d = addDays(d, 1)) {
     if (d.slice(8) !== '01' && d !== state.startsOn) continue;
+    if (d !== state.startsOn && x(d) - x(state.startsOn) < 80) continue;
     const px = x(d).toFixed(1);
     out.push(`<line x1="${px}" y1="${top - 8}" x2="${px}" y2="${top + steps.length * rowH}" stroke="#e3e6ea"/>`);
     out.push(`<text x="${px}" y="${top - 12}" font-size="11" fill="#666">${esc(d === state.startsOn ? d : `${d.slice(0, 4)}年${Number(d.slice(5, 7))}月`)}</text>`);
   }
   out.push('</g>');
-  // Dependencies first, so bars are drawn over them.
+  out.push('<g class="rows">');
+  steps.forEach((s, i) => {
+    if (i % 2 === 0) out.push(`<rect x="0" y="${rowY.get(s.id)!}" width="${W}" height="${rowH}" fill="#f3f5f8"/>`);
+  });
+  out.push('</g>');
+  // Dependencies before the bars, so bars are drawn over them: elbow lines from the end of the
+  // dependency's bar down to the start of the step's bar.
   out.push('<g class="dependencies">');
   for (const s of steps) {
     for (const d of s.dependsOn) {
@@ -60,18 +67,18 @@ export function renderPlanChart(state: PlanState, today: string, unitNames: Reco
       const y1 = rowY.get(d)! + rowH / 2;
       const x2 = x(startOf.get(s.id)!);
       const y2 = rowY.get(s.id)! + rowH / 2;
-      out.push(`<path class="dependency" data-from="${esc(d)}" data-to="${esc(s.id)}" d="M ${x1.toFixed(1)} ${y1} C ${(x1 + 14).toFixed(1)} ${y1}, ${(x2 - 14).toFixed(1)} ${y2}, ${x2.toFixed(1)} ${y2}" fill="none" stroke="#555" stroke-width="1" marker-end="url(#arrow)"/>`);
+      const xm = Math.max(x1 + 4, x2 - 8);
+      out.push(`<path class="dependency" data-from="${esc(d)}" data-to="${esc(s.id)}" d="M ${x1.toFixed(1)} ${y1} H ${xm.toFixed(1)} V ${y2} H ${(x2 - 1).toFixed(1)}" fill="none" stroke="#7a8594" stroke-width="1" marker-end="url(#arrow)"/>`);
     }
   }
   out.push('</g>');
   out.push('<g class="steps">');
-  steps.forEach((s, i) => {
+  steps.forEach((s) => {
     const y = rowY.get(s.id)!;
     const x1 = x(startOf.get(s.id)!);
     const x2 = Math.max(x1 + 6, x(endOf(s)) + chartW / span);
     const overdue = s.overdue || (s.status !== 'done' && compareDates(today, s.due) > 0);
     const fill = STATUS_COLOURS[s.status];
-    if (i % 2 === 0) out.push(`<rect x="0" y="${y}" width="${W}" height="${rowH}" fill="#f7f8fa"/>`);
     out.push(`<g class="step${overdue ? ' overdue' : ''}" data-step="${esc(s.id)}" data-status="${s.status}">`);
     out.push(`<title>${esc(`步骤 ${s.id} ${s.title}\n状态：${STATUS_LABELS[s.status]}${overdue ? '（超期）' : ''}\n期限：${s.due}\n牵头：${name(s.lead)}\n责任：${s.responsible.map(name).join('、')}${s.supervising.length ? `\n监督：${s.supervising.map(name).join('、')}` : ''}`)}</title>`);
     out.push(`<text x="12" y="${y + 21}" font-weight="bold">${esc(s.id)}</text>`);
