@@ -204,6 +204,8 @@ describe('enforcement (time-skipping)', () => {
       return d.status.name === 'COMPLETED' && d;
     }, 'ended', 30_000);
     expect(result.status.name).toBe('COMPLETED');
+    // Three years in runs of at most 180 days: it continued as new (the clock-less suspension carried over).
+    expect(result.runId).not.toBe(handle.firstExecutionRunId);
     expect(await row(caseNumber)).toMatchObject({ stage: 'ended' });
     // Suspended from the first day: no reminder nor escalation was ever sent.
     expect((await notificationsOf(bed.db.pool, workflowId)).filter((x) => x.kind === 'escalation')).toHaveLength(0);
