@@ -5,8 +5,8 @@ import type { ActivityDeps } from './index';
 import { permanentUnlessTransient } from './records';
 
 /** The scheduled draw (a Temporal Schedule per matter runs `scheduledDrawWorkflow`, which calls this). */
-export function createDrawActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
-  const store = new DrawStore(pool);
+export function createDrawActivities({ pool, config }: Pick<ActivityDeps, 'pool' | 'config'>) {
+  const store = new DrawStore(pool, { emailEnabled: Boolean(config.SMTP_URL) });
   return {
     async makeScheduledDraw(input: { unit: string; matter: string; count: number; inspectorsPerEntity: number; scheduleId: string }): Promise<{ drawId: string; entities: string[]; assignments: Array<{ entity: string; inspectors: string[] }> }> {
       try {

@@ -4,6 +4,7 @@ import { DRAW_ALGORITHM, draw, type DrawConflict, type DrawEntity, type DrawInsp
 import { canonicalJson } from './canonical-json';
 import { CaseRecordStore } from './case-record-store';
 import { inTransaction } from './db';
+import { NotificationStore } from './notification-store';
 
 export interface InspectionMatter {
   matter: string;
@@ -58,7 +59,10 @@ const toDraw = (r: any): DrawRecord => ({
 });
 
 export class DrawStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly opts: { emailEnabled?: boolean } = {},
+  ) {}
 
   async putMatter(unit: string, m: InspectionMatter, by: string): Promise<{ created: boolean }> {
     const { rows } = await this.pool.query(
@@ -150,7 +154,27 @@ export class DrawStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING *`,
       [id, args.unit, args.matter, args.by, drawnAt, seed, DRAW_ALGORITHM, args.count, args.inspectorsPerEntity, JSON.stringify(snap.entities), snap.entitiesHash, JSON.stringify(snap.inspectors), snap.inspectorsHash, JSON.stringify(result), args.replaces?.id ?? null, args.replaces?.reason ?? null, entry.seq],
     );
-    return toDraw(rows[0]);
+    const made = toDraw(rows[0]);
+    await this.notifyDrawn(made, snap.inspectors.inspectors);
+    return made;
+  }
+
+  /** The drawn names go to the inspecting unit at once (its inbox; webhook/email by the dispatcher). */
+  private async notifyDrawn(d: DrawRecord, inspectors: DrawInspector[]): Promise<void> {
+    const entity = new Map(d.snapshots.entities.items.map((e) => [e.id, e.name]));
+    const person = new Map(inspectors.map((i) => [i.personId, `${i.name}（${i.certificateNo}）`]));
+    const lines = d.assignments.map((a, n) => `${n + 1}. ${entity.get(a.entity)}：${a.inspectors.map((p) => person.get(p)).join('、')}`);
+    await new NotificationStore(this.pool).record(
+      {
+        idempotencyKey: `draw:${d.id}:notice`,
+        unit: d.unit,
+        kind: 'action_required',
+        subject: `双随机抽取结果：${d.matter}（${d.entities.length} 个检查对象）`,
+        body: `${d.drawnAt} 抽取（种子 ${d.seed}），请按以下安排实施检查：\n${lines.join('\n')}`,
+        link: { path: `/api/draws/${d.id}` },
+      },
+      { emailEnabled: Boolean(this.opts.emailEnabled) },
+    );
   }
 
   async get(id: string): Promise<DrawRecord | undefined> {

@@ -8,3 +8,4 @@ export { enforcementWorkflow } from './enforcement';
 export { disclosureWorkflow, disclosureCorrectionWorkflow } from './disclosure';
 export { rolloutPlanWorkflow } from './rollout';
 export { rolloutStepWorkflow } from './rollout-step';
+export { scheduledDrawWorkflow } from './inspection-draw';

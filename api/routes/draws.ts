@@ -66,7 +66,7 @@ export function drawRoutes(routes: Routes): void {
     },
     async ({ body, principal, deps }) => {
       if (principal.unit !== body.unit) throw forbidden(`draws of unit ${body.unit} are made by that unit`);
-      const store = new DrawStore(deps.pool);
+      const store = new DrawStore(deps.pool, { emailEnabled: Boolean(deps.config.SMTP_URL) });
       if (!(await store.matters(body.unit)).some((m) => m.matter === body.matter)) throw notFound(`inspection matter ${body.matter} of unit ${body.unit}`);
       if (body.replaces) {
         const earlier = await store.get(body.replaces.draw);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { DRAW_FREQUENCIES, ensureDrawSchedule } from '../../infra/draw-schedule';
 import { DrawStore } from '../../infra/draw-store';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import { forbidden } from '../errors';
+import { badRequest, forbidden, notFound } from '../errors';
 import type { Routes } from '../route';
 import { assertCanSee, assertUnitExists } from '../scope';
 
@@ -84,6 +85,25 @@ export function inspectionDirectoryRoutes(routes: Routes): void {
     async ({ params, body, principal, deps }) => {
       await ownUnit(deps, principal, params.code);
       return new DrawStore(deps.pool).putConflicts(params.code, body.conflicts);
+    },
+  );
+  routes.add(
+    {
+      method: 'put',
+      path: '/api/units/:code/inspection-matters/:matter/schedule',
+      tag: 'inspections',
+      summary: "A Temporal Schedule (draw-<unit>-<hash of the matter>) runs the matter's draws at its frequency (每月/每季度/每半年/每年, 09:00 on the 1st)",
+      roles: ['head', 'admin'],
+      params: unitParams.extend({ matter: z.string().min(1).max(60) }),
+      body: z.object({ count: z.number().int().min(1).max(10_000), inspectorsPerEntity: z.number().int().min(2).max(20) }),
+    },
+    async ({ params, body, principal, deps }) => {
+      await ownUnit(deps, principal, params.code);
+      const m = (await new DrawStore(deps.pool).matters(params.code)).find((x) => x.matter === params.matter);
+      if (!m) throw notFound(`inspection matter ${params.matter} of unit ${params.code}`);
+      if (!DRAW_FREQUENCIES[m.frequency]) throw badRequest(`the matter's frequency ${m.frequency} is not one a schedule can run`, [{ path: 'frequency', message: `one of ${Object.keys(DRAW_FREQUENCIES).join('、')}` }]);
+      const r = await ensureDrawSchedule(deps.temporal, deps.config.TASK_QUEUE, { unit: params.code, matter: m.matter, frequency: m.frequency, ...body });
+      return { status: r.created ? 201 : 200, body: { ...r, frequency: m.frequency, ...body } };
     },
   );
   routes.add({ method: 'get', path: '/api/units/:code/inspection-directory', tag: 'inspections', summary: 'Both directories and the conflicts as a draw would snapshot them, with their hashes', roles: [], params: unitParams }, async ({ params, principal, deps }) => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../infra/canonical-json';
+import { eventually } from '../helpers/eventually';
 import { startTestService, type TestService } from '../helpers/service';
 
 const UNIT = 'benxi.ybj';
@@ -70,11 +71,32 @@ describe('双随机 draws API', () => {
     expect(pub.body.drawnEntities[0].name).toMatch(/大药房有限公司$/);
     expect(recompute({ ...pub.body, snapshots: { entities: pub.body.snapshots.entities.items, inspectors: { inspectors: pub.body.snapshots.inspectors.items, conflicts: pub.body.snapshots.inspectors.conflicts } } })).toEqual({ entities: d.entities, assignments: d.assignments });
 
+    // The drawn names went to the inspecting unit at once.
+    const { rows: notes } = await svc.service.pool.query('SELECT kind, subject, body FROM notifications WHERE idempotency_key = $1', [`draw:${d.id}:notice`]);
+    expect(notes[0]).toMatchObject({ kind: 'action_required', subject: expect.stringContaining('定点医药机构检查') });
+    expect(notes[0].body).toContain(pub.body.drawnEntities[0].name);
+
     // A second draw has another seed; a repeat must name the draw it replaces and why.
     const again = await svc.call(head, 'POST', '/api/draws', { unit: UNIT, matter: '定点医药机构检查', count: 10, inspectorsPerEntity: 3, replaces: { draw: d.id, reason: '检查对象名录更新后重新抽取' } });
     expect(again.status).toBe(201);
     expect(again.body.seed).not.toBe(d.seed);
     expect(again.body.replaces).toBe(d.id);
+  });
+
+  it('a Temporal Schedule per matter runs its draws at its frequency', async () => {
+    const r = await svc.call(head, 'PUT', `/api/units/${UNIT}/inspection-matters/定点医药机构检查/schedule`, { count: 3, inspectorsPerEntity: 2 });
+    expect(r.status).toBe(201);
+    expect((await svc.call(head, 'PUT', `/api/units/${UNIT}/inspection-matters/定点医药机构检查/schedule`, { count: 4, inspectorsPerEntity: 2 })).status).toBe(200);
+    const schedule = svc.service.temporal.schedule.getHandle(r.body.scheduleId);
+    const desc = await schedule.describe();
+    expect(desc.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 9, end: 9, step: 1 }] });
+    await schedule.trigger();
+    const { rows } = await eventually(async () => {
+      const q = await svc.service.pool.query("SELECT id, count FROM draws WHERE drawn_by = $1", [`schedule:${r.body.scheduleId}`]);
+      return q.rows.length > 0 && q;
+    }, 'the scheduled draw', 20_000);
+    expect(rows[0].count).toBe(4);
+    await schedule.delete();
   });
 
   it('fewer qualified inspectors than needed is a clear 409; fewer than two per entity is refused', async () => {

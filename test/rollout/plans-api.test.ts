@@ -83,7 +83,7 @@ describe('plans API', () => {
       try {
         const page = await browser.newPage({ viewport: { width: 1150, height: 640 } });
         const parsed = await page.evaluate((text) => {
-          const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+          const doc = new (globalThis as any).DOMParser().parseFromString(text, "image/svg+xml") as any;
           return { error: doc.getElementsByTagName('parsererror').length, steps: doc.querySelectorAll('g.step').length, root: doc.documentElement.nodeName };
         }, svg);
         expect(parsed).toEqual({ error: 0, steps: 13, root: 'svg' });
