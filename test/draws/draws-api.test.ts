@@ -69,6 +69,8 @@ describe('双随机 draws API', () => {
     const pub = await svc.call(undefined, 'GET', `/public/draws/${d.id}`);
     expect(pub.status).toBe(200);
     expect(pub.body.drawnEntities[0].name).toMatch(/大药房有限公司$/);
+    expect(sha(canonicalJson(pub.body.snapshots.entities.items))).toBe(pub.body.snapshotHashes.entities);
+    expect(sha(canonicalJson({ inspectors: pub.body.snapshots.inspectors.items, conflicts: pub.body.snapshots.inspectors.conflicts }))).toBe(pub.body.snapshotHashes.inspectors);
     expect(recompute({ ...pub.body, snapshots: { entities: pub.body.snapshots.entities.items, inspectors: { inspectors: pub.body.snapshots.inspectors.items, conflicts: pub.body.snapshots.inspectors.conflicts } } })).toEqual({ entities: d.entities, assignments: d.assignments });
 
     // The drawn names went to the inspecting unit at once.
