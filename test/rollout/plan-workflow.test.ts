@@ -6,6 +6,7 @@ import { loadTemplates, PlanStore } from '../../infra/plan-store';
 import { planStateQuery, planWorkflowId, rolloutPlanWorkflow, stepCompletionUpdate, stepReportUpdate, stepSignoffUpdate, stepWorkflowId } from '../../workflows/rollout';
 import { CaseNumberKey, initialSearchAttributes, ProcessKindKey, UnitKey } from '../../workflows/search-attributes';
 import { startTimeSkippingWorker } from '../helpers/temporal';
+import { exportHistoryIfRecording } from '../replay/export-history';
 import { eventually, notificationsOf, recordActions } from '../records/helpers';
 
 const DAY = 24 * 3_600_000;
@@ -135,6 +136,9 @@ describe('rollout plans (time-skipping)', () => {
     const child12 = env.client.workflow.getHandle(stepWorkflowId(planId, '12'));
     expect(await child12.result()).toEqual({ status: 'done', escalated: false });
     expect(await env.client.workflow.getHandle(step5).result()).toEqual({ status: 'done', escalated: true });
+    await exportHistoryIfRecording(handle, 'rollout', 'benxi-yibao-integration-start-to-launch');
+    await exportHistoryIfRecording(env.client.workflow.getHandle(step5), 'rollout-step', 'late-escalated-once-done');
+    await exportHistoryIfRecording(env.client.workflow.getHandle(stepWorkflowId(planId, '4')), 'rollout-step', 'signed-off-on-time');
     const row = await eventually(async () => {
       const r = await new PlanStore(bed.db.pool).get(planId);
       return r?.status === 'done' && r;
