@@ -5,7 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && rm -rf dist/migrations && cp -r migrations dist/migrations && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build && rm -rf dist/migrations && cp -r migrations dist/migrations && rm -rf dist/plans && cp -r plans dist/plans && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 WORKDIR /app
