@@ -1,10 +1,43 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ContentCorrections, CorrectionState, DisclosureProjection } from '../domain/disclosure/types';
 import { DisclosureStore } from '../infra/disclosure-store';
 import { disclosureUpdates } from '../workflows/disclosure-messages';
 import type { ActivityDeps } from './index';
 import { permanentUnlessTransient, ValidationError } from './records';
+
+/**
+ * Enforcement ended by termination on `decision_revoked` (第二十九条: a revoked decision's item is
+ * taken down at once with an explanation): every item of the decision still on or awaiting the
+ * portal is taken down through its workflow, once (one Update id per item). Called by the
+ * enforcement's end-of-process activity; reads the ground from the enforcement's projection.
+ */
+export async function takeDownDisclosuresOfRevokedDecision(
+  pool: ActivityDeps['pool'],
+  temporal: ActivityDeps['temporal'],
+  input: { unit: string; caseNumber: string; by: string; updateId: string },
+): Promise<number> {
+  if (!temporal) return 0;
+  const { rows: e } = await pool.query<{ ground: string | null; decision_id: string; note: string | null }>(
+    `SELECT view->'termination'->>'ground' AS ground, view->'termination'->>'note' AS note, decision_id FROM enforcements WHERE unit_code = $1 AND case_number = $2`,
+    [input.unit, input.caseNumber],
+  );
+  if (e[0]?.ground !== 'decision_revoked') return 0;
+  const { rows } = await pool.query<{ id: string; workflow_id: string }>(`SELECT id, workflow_id FROM disclosures WHERE decision_id = $1 AND status <> 'taken_down'`, [e[0].decision_id]);
+  let done = 0;
+  for (const r of rows) {
+    try {
+      await temporal.workflow.getHandle(r.workflow_id).executeUpdate(disclosureUpdates.takedown, {
+        args: [{ by: input.by, reason: 'revoked', explanation: `原行政执法决定已被依法撤销，强制执行终结${e[0].note ? `（${e[0].note}）` : ''}；撤下原公示信息（本政办发〔2019〕35号 第二十九条）` }],
+        updateId: `${input.updateId}:disclosure-takedown:${r.id}`,
+      });
+      done += 1;
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateFailedError) && !(err instanceof WorkflowNotFoundError)) throw err; // already taken down / ended: fine
+    }
+  }
+  return done;
+}
 
 /** Activities of the disclosure process (公示). The public view is built here, from Postgres. */
 export function createDisclosureActivities({ pool, temporal }: Pick<ActivityDeps, 'pool' | 'temporal'>) {

@@ -6,6 +6,7 @@ import { STATUTES } from '../domain/statutes';
 import { CalendarStore } from '../infra/calendar-store';
 import { DocumentStore } from '../infra/document-store';
 import { EnforcementStore } from '../infra/enforcement-store';
+import { takeDownDisclosuresOfRevokedDecision } from './disclosure';
 import { caseFileWorkflowId, enforcementEndedUpdate } from '../workflows/case-file-messages';
 import type { ActivityDeps } from './index';
 import { permanentUnlessTransient, ValidationError } from './records';
@@ -82,6 +83,8 @@ export function createEnforcementActivities({ pool, temporal }: Pick<ActivityDep
      * starts. A case file that already knows, or none, is fine.
      */
     async tellCaseFileEnforcementEnded(input: { unit: string; caseNumber: string; endedAt: string; by: string; updateId: string }): Promise<'told' | 'already' | 'no_case_file'> {
+      // Issue 12: terminated because the decision was revoked → its disclosure items come down (activities/disclosure.ts).
+      await takeDownDisclosuresOfRevokedDecision(pool, temporal, input);
       const { rows } = await pool.query<{ workflow_id: string; status: string }>('SELECT workflow_id, status FROM cases WHERE unit_code = $1 AND case_number = $2', [input.unit, input.caseNumber]);
       if (!rows[0] || !temporal) return 'no_case_file';
       if (rows[0].status !== 'open') return 'already';

@@ -139,4 +139,21 @@ describe('disclosure through the API (dev server, real Postgres)', () => {
     await eventually(async () => (await svc.call(publisher, 'GET', `/api/disclosures/${item.id}`)).body.publicView.result === '罚款人民币 2000 元', 'the item corrected', 20_000);
     expect(await svc.call(publisher, 'POST', `/api/corrections/${mine.id}/decision`, { outcome: 'rejected', reason: '再次' })).toMatchObject({ status: 409, body: { rule: 'disclosure.correction.already_decided' } });
   });
+
+  it('enforcement terminated because the decision was revoked takes the published item down (reason revoked, with an explanation)', async () => {
+    const { item, decision } = await decide({ kind: 'organisation', name: '本溪市某药品经营公司' });
+    expect((await check(item.id, { approve: true, note: '' })).body.status).toBe('published');
+    const served = await svc.call(handler, 'POST', `/api/decisions/${decision.id}/service`, { method: 'direct', servedAt: new Date(Date.now() - 60_000).toISOString(), proof: { signedBy: '王五' } });
+    expect(served.status).toBe(201);
+    const enforcementId = served.body.enforcementId;
+    await eventually(async () => (await svc.call(handler, 'GET', `/api/enforcements/${enforcementId}`)).body.performanceDeadline, 'the enforcement', 20_000);
+    const head = await svc.token(UNIT, ['head'], 'head-0001');
+    const ended = await svc.call(head, 'POST', `/api/enforcements/${enforcementId}/termination`, { ground: 'decision_revoked', note: '复议机关撤销原决定' });
+    expect(ended).toMatchObject({ status: 200, body: { stage: 'terminated' } });
+    const down = await eventually(async () => {
+      const r = await svc.call(publisher, 'GET', `/api/disclosures/${item.id}`);
+      return r.body.status === 'taken_down' && r.body;
+    }, 'the item taken down', 20_000);
+    expect(down).toMatchObject({ takedownReason: 'revoked', takedownExplanation: expect.stringContaining('复议机关撤销原决定'), takenDownAt: expect.any(String) });
+  });
 });
