@@ -4,7 +4,7 @@
  * column of `disclosures` other than the public view's fields, the id, the unit, the kind and dates.
  */
 import type { Pool, PoolClient } from 'pg';
-import { COUNT_CAP, PAGE_SIZE, searchCountSql, searchPageSql, type SearchFilters } from './search-index';
+import { COUNT_CAP, PAGE_SIZE, runSearch, type SearchFilters } from './search-index';
 
 export const DISCLOSURE_KINDS = ['penalty', 'permit', 'compulsion', 'levy', 'inspection', 'other'] as const;
 export type DisclosureKind = (typeof DISCLOSURE_KINDS)[number];
@@ -82,12 +82,8 @@ export interface SearchResult {
 }
 
 export async function searchPublished(pool: Pool, filters: SearchFilters, page = 1, pageSize = PAGE_SIZE): Promise<SearchResult> {
-  const ids = searchPageSql(filters, page, pageSize);
-  const count = searchCountSql(filters);
-  // The same two statements the portal bench times directly in SQL (scripts/bench-portal.ts).
-  const [pageRows, countRows] = await Promise.all([pool.query<ItemRow>(ids), pool.query<{ n: number }>(count)]);
-  const items = pageRows.rows.map(toPublicItem);
-  const n = countRows.rows[0]?.n ?? 0;
+  const { rows, n } = await runSearch<ItemRow>(pool, filters, page, pageSize);
+  const items = rows.map(toPublicItem);
   return { items, page, pageSize, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
 }
 

@@ -14,6 +14,8 @@
  * items are walked in order (fine for frequent characters, slow for rare ones; documented).
  */
 
+import type { Pool, QueryResultRow } from 'pg';
+
 export interface SearchFilters {
   q?: string;
   unit?: string;
@@ -62,6 +64,8 @@ export function searchWhere(filters: SearchFilters, offset = 0): { where: string
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+const ITEM_SELECT = `SELECT d.id, d.unit_code, d.kind, d.published_at, d.takedown_at, d.public_view`;
+
 /**
  * The page query: one page of matches, newest first, with the public columns of each (only what
  * the public item is made of; the status re-checked on the row itself).
@@ -69,7 +73,7 @@ export function searchWhere(filters: SearchFilters, offset = 0): { where: string
 export function searchPageSql(filters: SearchFilters, page: number, pageSize = PAGE_SIZE): { text: string; values: unknown[] } {
   const { where, params } = searchWhere(filters);
   return {
-    text: `SELECT d.id, d.unit_code, d.kind, d.published_at, d.takedown_at, d.public_view
+    text: `${ITEM_SELECT}
              FROM (SELECT p.disclosure_id, p.published_at FROM portal_items p ${where}
                     ORDER BY p.published_at DESC, p.disclosure_id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}) ids
              JOIN disclosures d ON d.id = ids.disclosure_id AND d.status = 'published'
@@ -78,8 +82,68 @@ export function searchPageSql(filters: SearchFilters, page: number, pageSize = P
   };
 }
 
-/** The capped count: at most COUNT_CAP + 1 matches are counted. */
+/** The capped count, walking newest first like the page (no bigram condition involved). */
 export function searchCountSql(filters: SearchFilters): { text: string; values: unknown[] } {
   const { where, params } = searchWhere(filters);
-  return { text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM portal_items p ${where} LIMIT ${COUNT_CAP + 1}) s`, values: params };
+  return {
+    text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM portal_items p ${where} ORDER BY p.published_at DESC, p.disclosure_id DESC LIMIT ${COUNT_CAP + 1}) s`,
+    values: params,
+  };
+}
+
+/** Up to COUNT_CAP + 1 matches in any order, through the GIN bigram index. */
+export function searchCandidatesSql(filters: SearchFilters): { text: string; values: unknown[] } {
+  const { where, params } = searchWhere(filters);
+  return { text: `SELECT p.disclosure_id, p.published_at FROM portal_items p ${where} LIMIT ${COUNT_CAP + 1}`, values: params };
+}
+
+
+export interface SearchRows<R> {
+  rows: R[];
+  /** matches, counted up to COUNT_CAP + 1 */
+  n: number;
+}
+
+/**
+ * The whole lookup (the route and the bench run exactly this). With a term of two or more
+ * characters: first the bigram index collects up to COUNT_CAP + 1 matches in any order (the
+ * planner cannot know how often a term occurs: adjacent bigrams are correlated, so its estimate
+ * for 大药房 is far too low and an ordered plan would sort 100,000 rows). If that is all of them,
+ * they are sorted and paged here; if not, the term is frequent and the page comes from walking the
+ * newest-first index with the bigram and substring tests as filters (a frequent term fills a page
+ * fast). The walk is forced (no seq scan, no bitmap in that one transaction): the planner's
+ * estimate for LIKE '%…%' on Chinese text is also far too low and would choose to scan everything.
+ * Without such a term: the page and the capped count walk the newest-first indexes.
+ */
+export async function runSearch<R extends { published_at: Date; id: string }>(db: Pool, filters: SearchFilters, page: number, pageSize = PAGE_SIZE): Promise<SearchRows<R>> {
+  const indexed = queryTerms(filters.q).some((t) => [...t].length >= 2);
+  if (!indexed) {
+    const [rows, count] = await Promise.all([db.query<R>(searchPageSql(filters, page, pageSize)), db.query<{ n: number }>(searchCountSql(filters))]);
+    return { rows: rows.rows, n: count.rows[0]?.n ?? 0 };
+  }
+  const candidates = (await db.query<{ disclosure_id: string; published_at: Date }>(searchCandidatesSql(filters))).rows;
+  if (candidates.length > COUNT_CAP) {
+    return { rows: await walkNewest<R>(db, searchPageSql(filters, page, pageSize)), n: candidates.length };
+  }
+  candidates.sort((a, b) => b.published_at.getTime() - a.published_at.getTime() || (a.disclosure_id < b.disclosure_id ? 1 : a.disclosure_id > b.disclosure_id ? -1 : 0));
+  const ids = candidates.slice((page - 1) * pageSize, page * pageSize).map((c) => c.disclosure_id);
+  if (!ids.length) return { rows: [], n: candidates.length };
+  const { rows } = await db.query<R>({ text: `${ITEM_SELECT} FROM disclosures d WHERE d.id = ANY($1::uuid[]) AND d.status = 'published'`, values: [ids] });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return { rows: ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), n: candidates.length };
+}
+
+async function walkNewest<R extends QueryResultRow>(pool: Pool, q: { text: string; values: unknown[] }): Promise<R[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
+    const { rows } = await client.query<R>(q);
+    await client.query('COMMIT');
+    return rows;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * Portal search at 1,000,000 published items (issue 12): p95 of GET /public/disclosures?q=<two
- * Chinese characters> against p95 of the same lookup done directly in SQL on the same index (the
- * page query and the capped count the route runs, concurrently, without HTTP), as a ratio.
+ * Chinese characters> against p95 of the same lookup done directly in SQL on the same index
+ * (runSearch: exactly the statements the route runs, without HTTP and JSON), as a ratio.
  * Targets: HTTP p95 < 100 ms and ≤ 5× SQL.
  *
  * Items are generated in SQL (INSERT … SELECT generate_series) into `disclosures`; the trigger
@@ -19,7 +19,7 @@ import { loadConfig } from '../infra/config';
 import { createPool, migrate } from '../infra/db';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { logger } from '../infra/logger';
-import { searchCountSql, searchPageSql } from '../infra/search-index';
+import { runSearch, searchCandidatesSql } from '../infra/search-index';
 import { freePort } from '../infra/temporal-dev-server';
 import type { BenchSection } from './benchkit';
 
@@ -28,10 +28,10 @@ const SAMPLES = Number(process.env.BENCH_PORTAL_SAMPLES ?? 200);
 const WARMUP = 20;
 
 // Characters for the random 2-character "names" (两字字号) inside party names.
-const NAME_CHARS =
+export const NAME_CHARS =
   '华康泰安和盛福瑞祥宏兴隆鑫达成信德仁民金银宝丰源昌茂恒益广利永新佳美嘉合众诚志远博文明光辉荣春海天地山水林森峰云龙凤鹏飞翔东南西北中正大同方圆吉庆喜乐乾坤友谊平顺通联汇聚晶亮丽秀英豪杰俊杨柳松竹梅兰菊';
 
-const GENERATE = `
+export const GENERATE = `
 INSERT INTO disclosures (workflow_id, unit_code, jurisdiction, case_number, n, decision_number, source, kind, party_kind, status, deadline, published_at, public_view)
 SELECT 'bench-' || g, u.code, split_part(u.code, '.', 1), 'bench-' || g, 1, dn, 'decision', k, pk, 'published', pub + interval '3 days', pub,
        jsonb_build_object('party', party, 'partyKind', pk, 'actionKind', ak, 'content', content, 'result', result,
@@ -105,6 +105,7 @@ async function run(): Promise<void> {
       { label: 'rare name', q: sample[0]!.w },
       { label: 'district', q: '明山' },
       { label: 'frequent', q: '大药' },
+      { label: 'three characters, frequent', q: '大药房' },
     ];
     for (const { label, q } of queries) {
       const url = `${base}/public/disclosures?q=${encodeURIComponent(q)}`;
@@ -118,21 +119,20 @@ async function run(): Promise<void> {
         if (i >= WARMUP) http.push(performance.now() - started);
         total = body.totalCapped ? -1 : body.total;
       }
-      const pageSql = searchPageSql({ q }, 1);
-      const countSql = searchCountSql({ q });
       const sql: number[] = [];
       for (let i = 0; i < WARMUP + SAMPLES; i++) {
         const started = performance.now();
-        await Promise.all([pool.query(pageSql), pool.query(countSql)]);
+        await runSearch(pool, { q }, 1);
         if (i >= WARMUP) sql.push(performance.now() - started);
       }
-      const plan = await pool.query(`EXPLAIN ${pageSql.text}`, pageSql.values);
+      const candidates = searchCandidatesSql({ q });
+      const plan = await pool.query(`EXPLAIN ${candidates.text}`, candidates.values);
       const usesGin = plan.rows.some((r: Record<string, string>) => Object.values(r)[0]!.includes('portal_items_grams'));
       const h = p95(http);
       const s = p95(sql);
       console.log(
         `q=${q} (${label}, ${total < 0 ? '>1000' : total} matches): HTTP p95 ${ms(h)}  SQL p95 ${ms(s)}  ratio ${(h / s).toFixed(2)}×  ` +
-          `[${h < 100 ? 'ok' : 'OVER'} < 100 ms, ${h / s <= 5 ? 'ok' : 'OVER'} ≤ 5×]  plan: ${usesGin ? 'GIN bigram index' : 'newest-first btree + recheck'}`,
+          `[${h < 100 ? 'ok' : 'OVER'} < 100 ms, ${h / s <= 5 ? 'ok' : 'OVER'} ≤ 5×]  matches found by: ${usesGin ? 'GIN bigram index' : 'NOT the GIN index'}${total < 0 ? ', page by the newest-first walk' : ''}`,
       );
     }
     await new Promise((r) => server.close(r));

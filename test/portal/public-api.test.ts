@@ -109,6 +109,32 @@ describe('public JSON (no login)', () => {
   });
 });
 
+describe('frequent terms (more matches than the count cap)', () => {
+  it('a term with > 1000 matches: capped count, pages newest first without overlap, through the walk', async () => {
+    await app.pool.query(
+      `INSERT INTO disclosures (workflow_id, unit_code, jurisdiction, case_number, source, kind, status, published_at, public_view)
+       SELECT 'freq-' || g, 'benxi.czj', 'benxi', 'freq-' || g, 'decision', 'penalty', 'published', timestamptz '2025-06-01 00:00+08' + g * interval '1 minute',
+              jsonb_build_object('party', '本溪市频繁' || g || '号商店', 'content', '内容', 'decisionNumber', '频' || g)
+         FROM generate_series(1, 1005) g`,
+    );
+    const p1 = (await app.call(undefined, 'GET', `/public/disclosures?q=${encodeURIComponent('频繁')}`)).body;
+    expect(p1.totalCapped).toBe(true);
+    expect(p1.total).toBe(1000);
+    expect(p1.items.map((i: any) => i.party)).toEqual(Array.from({ length: 20 }, (_, i) => `本溪市频繁${1005 - i}号商店`));
+    const p2 = (await app.call(undefined, 'GET', `/public/disclosures?q=${encodeURIComponent('频繁')}&page=2`)).body;
+    expect(p2.items.map((i: any) => i.party)).toEqual(Array.from({ length: 20 }, (_, i) => `本溪市频繁${985 - i}号商店`));
+    // three characters, with a filter: the same path
+    const three = (await app.call(undefined, 'GET', `/public/disclosures?q=${encodeURIComponent('市频繁')}&unit=benxi.czj`)).body;
+    expect(three.totalCapped).toBe(true);
+    expect(three.items[0].party).toBe('本溪市频繁1005号商店');
+    // a rarer term among them: exact count
+    const rare = (await app.call(undefined, 'GET', `/public/disclosures?q=${encodeURIComponent('频繁100')}`)).body;
+    expect(rare.total).toBe(7); // 100, 1000–1005
+    expect(rare.items[0].party).toBe('本溪市频繁1005号商店');
+    await app.pool.query(`DELETE FROM disclosures WHERE workflow_id LIKE 'freq-%'`);
+  });
+});
+
 describe('open data and feed', () => {
   it('CSV: header, one line per published item, no hidden field, formula cells neutralised', async () => {
     const res = await app.call(undefined, 'GET', '/public/disclosures.csv');
