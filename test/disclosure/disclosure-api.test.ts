@@ -155,5 +155,8 @@ describe('disclosure through the API (dev server, real Postgres)', () => {
       return r.body.status === 'taken_down' && r.body;
     }, 'the item taken down', 20_000);
     expect(down).toMatchObject({ takedownReason: 'revoked', takedownExplanation: expect.stringContaining('复议机关撤销原决定'), takenDownAt: expect.any(String) });
+    // Let the enforcement's end-of-process activity finish before the worker stops (it calls an
+    // Update on a workflow this same worker runs; a draining worker would leave it waiting).
+    await eventually(async () => (await svc.service.pool.query(`SELECT view->>'caseFileTold' AS told FROM enforcements WHERE id = $1`, [enforcementId])).rows[0]?.told === 'true', 'the enforcement ended', 20_000);
   });
 });
