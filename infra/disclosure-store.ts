@@ -8,7 +8,7 @@ type Queryable = Pick<Pool, 'query'>;
 /** The facts of an item's decision (with the party, which never leaves Postgres unmasked). */
 export async function decisionFactsOf(db: Queryable, disclosureId: string): Promise<DecisionFacts | undefined> {
   const { rows } = await db.query(
-    `SELECT x.case_number, x.kind AS item_kind, x.decision_number AS item_number, x.decided_at AS item_date, x.public_view,
+    `SELECT x.case_number, x.kind AS item_kind, x.decision_number AS item_number, x.decided_at AS item_date, x.public_view, x.facts,
             d.party, d.obligation, d.classification, d.decision_number, d.decided_at, u.name AS unit_name
        FROM disclosures x JOIN units u ON u.code = x.unit_code LEFT JOIN decisions d ON d.id = x.decision_id
       WHERE x.id = $1`,
@@ -17,6 +17,11 @@ export async function decisionFactsOf(db: Queryable, disclosureId: string): Prom
   const r = rows[0];
   if (!r) return undefined;
   const decidedAt = r.item_date ?? r.decided_at;
+  if (r.facts) {
+    // An inspection result (no decision): what was inspected, found and concluded.
+    const f = r.facts as { party: PartyData | null; content: string; result: string };
+    return { caseNumber: r.case_number, kind: r.item_kind, decisionNumber: r.item_number ?? null, decidedAt: decidedAt ? new Date(decidedAt).toISOString() : null, party: f.party, obligation: null, matter: f.content, result: f.result, unitName: r.unit_name };
+  }
   return {
     caseNumber: r.case_number,
     kind: r.item_kind,

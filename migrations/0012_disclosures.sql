@@ -48,6 +48,8 @@ CREATE TABLE disclosures (
   takedown_reason      text CHECK (takedown_reason IN ('revoked', 'confirmed_unlawful', 'to_be_remade', 'period_expired', 'superseded')),
   takedown_explanation text,
   public_view          jsonb,
+  -- an item without a decision (an inspection result): {party: {kind, name}, content, result}, the text before masking
+  facts                jsonb,
   view                 jsonb,
   revision             integer NOT NULL DEFAULT 0,
   run_id               text,

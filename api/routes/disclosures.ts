@@ -136,6 +136,41 @@ export async function discloseDecision(deps: ApiDeps, row: object, change?: { ch
   return created;
 }
 
+/**
+ * The entry point for a normal random-inspection result (35号 第二十八条: published within 20 working
+ * days of the inspection's end): an item with source and kind `inspection`, no decision; the
+ * inspected entity (a market subject: shown in full if an organisation, masked if a person), what was
+ * inspected and the conclusion are stored with it (`facts`) and masked into its public view.
+ * Idempotent per (unit, caseNumber). For the draws' results route (issue 13).
+ */
+export async function discloseInspectionResult(
+  deps: ApiDeps,
+  r: { unit: string; caseNumber: string; finishedAt: string; entity: { kind: 'person' | 'organisation'; name: string }; content: string; result: string; recordedBy: string },
+): Promise<{ id: string; workflowId: string }> {
+  const created = await inTransaction(deps.pool, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`disclosure:${r.unit}:${r.caseNumber}`]);
+    const { rows } = await tx.query<{ id: string; workflow_id: string }>(`SELECT id, workflow_id FROM disclosures WHERE unit_code = $1 AND case_number = $2 AND source = 'inspection'`, [r.unit, r.caseNumber]);
+    if (rows[0]) return { id: rows[0].id, workflowId: rows[0].workflow_id };
+    const { rows: n } = await tx.query<{ n: number }>('SELECT COALESCE(MAX(n), 0) + 1 AS n FROM disclosures WHERE unit_code = $1 AND case_number = $2', [r.unit, r.caseNumber]);
+    const item = await insertItem(tx, deps, {
+      unit: r.unit,
+      caseNumber: r.caseNumber,
+      n: n[0]!.n,
+      source: 'inspection',
+      kind: 'inspection',
+      decisionId: null,
+      decisionNumber: null,
+      from: r.finishedAt,
+      recordedBy: r.recordedBy,
+      partyKind: r.entity.kind,
+    });
+    await tx.query('UPDATE disclosures SET facts = $2 WHERE id = $1', [item.id, JSON.stringify({ party: r.entity, content: r.content, result: r.result })]);
+    return item;
+  });
+  await startNow(deps, created.workflowId);
+  return created;
+}
+
 async function insertItem(
   tx: PoolClient,
   deps: ApiDeps,

@@ -12,6 +12,8 @@ export interface DecisionFacts {
   party: PartyData | null;
   obligation: { kind: 'fine'; amountFen: number } | { kind: 'correction' | 'other'; description: string; dueDate: string } | null;
   matter: string | null;
+  /** Stated result (an inspection's conclusion); otherwise derived from the obligation. */
+  result?: string;
   unitName: string;
 }
 
@@ -21,7 +23,9 @@ export function defaultContent(d: DecisionFacts): { content: string; result: str
   const kindName = ACTION_KIND_NAMES[d.kind] ?? ACTION_KIND_NAMES.other!;
   const content = d.matter ? d.matter : `${kindName}（案件 ${d.caseNumber}）`;
   const o = d.obligation;
-  const result = !o
+  const result = d.result
+    ? d.result
+    : !o
     ? `作出${kindName}决定${d.decisionNumber ? ` ${d.decisionNumber}` : ''}`
     : o.kind === 'fine'
       ? `罚款人民币 ${yuan(o.amountFen)} 元`

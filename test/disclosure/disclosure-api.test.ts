@@ -1,5 +1,10 @@
 import { startTestService, type TestService } from '../helpers/service';
 import { eventually } from '../helpers/eventually';
+import { discloseInspectionResult } from '../../api/routes/disclosures';
+import { logger } from '../../infra/logger';
+import { officialCalendar } from '../../domain/official-calendar';
+import { computeDeadline } from '../../domain/periods';
+import { shanghaiDateOf } from '../../domain/dates';
 
 const UNIT = 'benxi.ybj';
 const OTHER = 'benxi.czj';
@@ -158,5 +163,21 @@ describe('disclosure through the API (dev server, real Postgres)', () => {
     // Let the enforcement's end-of-process activity finish before the worker stops (it calls an
     // Update on a workflow this same worker runs; a draining worker would leave it waiting).
     await eventually(async () => (await svc.service.pool.query(`SELECT view->>'caseFileTold' AS told FROM enforcements WHERE id = $1`, [enforcementId])).rows[0]?.told === 'true', 'the enforcement ended', 20_000);
+  });
+
+  it('a normal random-inspection result (the entry point for the draws): 20 working days from the inspection end, no decision, masked view, checked and published like any item; idempotent', async () => {
+    const deps = { pool: svc.service.pool, temporal: svc.service.temporal, config: svc.config, log: logger.child({}, { level: 'warn' }) };
+    const finishedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const caseNumber = `抽查-${tag()}`;
+    const args = { unit: UNIT, caseNumber, finishedAt, entity: { kind: 'organisation' as const, name: '本溪市某大药房有限公司' }, content: '医保基金使用情况抽查（联系人电话 13512345678）', result: '未发现问题', recordedBy: 'handler-0001' };
+    const first = await discloseInspectionResult(deps, args);
+    expect(await discloseInspectionResult(deps, args)).toEqual(first);
+    const item = await eventually(async () => {
+      const r = await svc.call(publisher, 'GET', `/api/disclosures/${first.id}`);
+      return r.body.deadline && r.body;
+    }, 'the inspection item', 20_000);
+    expect(item).toMatchObject({ source: 'inspection', kind: 'inspection', decisionId: null, status: 'pending_check', lastDay: computeDeadline(officialCalendar(), shanghaiDateOf(finishedAt), '20wd').lastDay });
+    expect(item.publicView).toMatchObject({ party: '本溪市某大药房有限公司', actionKind: '行政检查（“双随机”抽查结果）', result: '未发现问题', content: '医保基金使用情况抽查（联系人电话 [电话已隐去]）' });
+    expect((await check(item.id, { approve: true, note: '' })).body).toMatchObject({ status: 'published', takedownAt: expect.any(String) });
   });
 });
