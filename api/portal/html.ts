@@ -75,7 +75,7 @@ export function layout(title: string, body: Raw, opts: { feed?: boolean } = {}):
 <title>${title} - 行政执法公示平台</title><link rel="stylesheet" href="/portal/style.css">${opts.feed ? raw('<link rel="alternate" type="application/atom+xml" title="最新公示" href="/portal/feed.atom">') : ''}</head>
 <body><header class="site"><a class="title" href="/portal">行政执法公示平台</a><nav><a href="/portal">公示查询</a><a href="/portal/units">执法主体</a><a href="/portal/feed.atom">订阅</a><a href="/public/disclosures.csv">开放数据</a></nav></header>
 <main>${body}</main>
-<footer>依据《本溪市行政执法公示办法》（本政办发〔2019〕35号）公开。涉及自然人的信息已作去标识化处理。</footer></body></html>`.value}`;
+<footer>依据行政执法公示制度（本政办发〔2019〕35号、锦政办发〔2019〕23号等）公开。涉及自然人的信息已作去标识化处理。</footer></body></html>`.value}`;
 }
 
 /** Horizontal bar chart as inline SVG (no script). */

@@ -165,8 +165,16 @@ document.getElementById('correction').addEventListener('submit', async function 
     var res = await fetch('/public/corrections', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     var data = await res.json().catch(function () { return {}; });
     out.hidden = false;
-    out.textContent = res.ok ? '申请已提交，查询码：' + (data.trackingCode || data.code || '') : '提交未成功（' + res.status + '），请稍后再试。';
-    if (res.ok) f.hidden = true;
+    if (res.ok) {
+      out.textContent = '申请已提交，查询码：' + data.trackingCode + '。请妥善保存，凭查询码查看处理结果：';
+      var a = document.createElement('a');
+      a.href = '/public/corrections/' + encodeURIComponent(data.trackingCode);
+      a.textContent = '处理结果';
+      out.appendChild(a);
+      f.hidden = true;
+    } else {
+      out.textContent = '提交未成功（' + res.status + '），' + (res.status === 400 ? '请填写更正内容和证据说明。' : '请稍后再试。');
+    }
   } catch (err) { out.hidden = false; out.textContent = '提交未成功，请稍后再试。'; }
 });
 </script>`;

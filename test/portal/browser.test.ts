@@ -107,8 +107,13 @@ describeIfChromium('portal in a real browser (chromium)', () => {
     const response = await answered;
     await page.locator('#outcome').waitFor({ state: 'visible' });
     const outcome = await page.locator('#outcome').textContent();
-    if (response.ok()) expect(outcome).toMatch(/申请已提交，查询码：\S+/);
-    else expect(outcome).toContain('提交未成功');
+    expect(response.status()).toBe(201);
+    expect(outcome).toMatch(/申请已提交，查询码：[A-Z2-9]{12}。/);
+    const code = /查询码：([A-Z2-9]{12})/.exec(outcome ?? '')![1]!;
+    // the applicant's view of it, by the tracking code: pending, nothing of the request's personal data
+    const status = await app.call(undefined, 'GET', `/public/corrections/${code}`);
+    expect(status.status).toBe(200);
+    expect(status.body.status).toBe('pending');
     console.log(`[browser test] POST /public/corrections answered ${response.status()}: ${outcome}`);
     await shot('08-correction-submitted');
   });
@@ -120,8 +125,23 @@ describeIfChromium('portal in a real browser (chromium)', () => {
     expect(await page.locator('#reason').textContent()).toBe('执法决定被撤销');
     expect(await page.content()).not.toContain('不应出现的内容');
     await shot('09-taken-down');
+    const admin = await app.token('benxi.ybj', ['admin']);
+    await app.call(admin, 'PUT', '/api/units/benxi.ybj/pre-disclosure/officers', {
+      entries: [
+        { name: '李明', post: '科长', category: '医疗保障', area: '本溪市', validFrom: '2024-01-01', validUntil: '2028-12-31', certificateNumber: '21050012345' },
+        { name: '王芳', post: '科员', category: '医疗保障', area: '本溪市', validFrom: '2025-03-01', validUntil: '2029-02-28', certificateNumber: '21050012346' },
+      ],
+    });
+    await app.call(admin, 'PUT', '/api/units/benxi.ybj/pre-disclosure/powers', { entries: [{ title: '对骗取医疗保障基金的行政处罚', basis: '《医疗保障基金使用监督管理条例》第四十条', details: { power: '行政处罚', procedure: '立案—调查取证—告知—法制审核—决定—送达', remedies: '行政复议（60日）、行政诉讼（6个月）' } }] });
+    await app.call(admin, 'PUT', '/api/units/benxi.ybj/pre-disclosure/complaintContacts', { entries: [{ channel: '电话', value: '024-12345678', hours: '工作日 8:30-17:00' }] });
+    await app.call(admin, 'POST', '/api/units/benxi.ybj/basis-changes', { effectiveOn: '2026-09-25', description: '《医疗保障基金使用监督管理条例》修订' });
     await page.goto(`${app.baseUrl}/portal/units/benxi.ybj`);
     expect(await page.locator('h1').textContent()).toBe('本溪市医疗保障局');
+    expect(await page.locator('#officers tbody tr').count()).toBe(2);
     await shot('10-unit');
+    expect((await app.call(admin, 'POST', '/api/units/benxi.ybj/statistics/2026/publish')).status).toBe(201);
+    await page.goto(`${app.baseUrl}/portal/units/benxi.ybj/statistics/2026`);
+    expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(2);
+    await shot('11-statistics');
   });
 });
