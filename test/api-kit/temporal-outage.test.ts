@@ -86,6 +86,7 @@ describe('a submission made while the Temporal server is stopped is started afte
         { kind: 'draft_decision', ref: 'doc://d', sha256: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd' },
       ],
       receivedAt,
+      receivedAtReason: '纸质材料收到后补录（34号第十二条：收到完整材料之日起计算）',
     });
     const took = Date.now() - t0;
     expect(submitted.status).toBe(202);
