@@ -135,6 +135,14 @@ describe('frequent terms (more matches than the count cap)', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('describes the public routes', async () => {
+    const doc = await app.call(undefined, 'GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/public/disclosures', '/public/disclosures/{id}', '/public/disclosures.csv', '/api/units/{code}/basis-changes']));
+  });
+});
+
 describe('open data and feed', () => {
   it('CSV: header, one line per published item, no hidden field, formula cells neutralised', async () => {
     const res = await app.call(undefined, 'GET', '/public/disclosures.csv');
