@@ -26,7 +26,15 @@ export interface RolloutPlanCarry {
  * The rules are domain/rollout/ (transitions.ts, reducer.ts); this shell serialises handlers, records
  * every step in the plan's record, keeps the `plans` row current and tells the children.
  */
-export async function rolloutPlanWorkflow(input: PlanInput, carried?: RolloutPlanCarry): Promise<PlanState> {
+/** The result is small on purpose (the state is in Postgres and the query): a large completion payload makes every rejected completion's error large too. */
+export interface RolloutPlanResult {
+  planId: string;
+  status: PlanState['status'];
+  doneAt?: string;
+  escalatedSteps: string[];
+}
+
+export async function rolloutPlanWorkflow(input: PlanInput, carried?: RolloutPlanCarry): Promise<RolloutPlanResult> {
   const { workflowId } = workflowInfo();
   const caseNumber = `plan-${input.planId}`;
   const kit = new ProcessKit({ unit: input.office, caseNumber, link: { workflowId, caseNumber }, carry: carried?.kit });
@@ -102,5 +110,5 @@ export async function rolloutPlanWorkflow(input: PlanInput, carried?: RolloutPla
   if (state.status !== 'done') return kit.continueAsNew<typeof rolloutPlanWorkflow>(() => [input, { state, kit: kit.carry() }]);
   show();
   await kit.settled();
-  return state;
+  return { planId: state.planId, status: state.status, doneAt: state.doneAt, escalatedSteps: state.steps.filter((s) => s.escalated).map((s) => s.id) };
 }

@@ -131,7 +131,7 @@ describe('rollout plans (time-skipping)', () => {
     const final = await finish('12');
     expect(final.status).toBe('done');
     expect(final.steps.every((s) => s.status === 'done')).toBe(true);
-    expect((await handle.result()).status).toBe('done');
+    expect(await handle.result()).toEqual({ planId, status: 'done', doneAt: expect.any(String), escalatedSteps: ['5'] });
     // The children finished; the projection and the record follow.
     const child12 = env.client.workflow.getHandle(stepWorkflowId(planId, '12'));
     expect(await child12.result()).toEqual({ status: 'done', escalated: false });
