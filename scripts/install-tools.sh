@@ -108,7 +108,8 @@ install_temporal_server() {
 }
 
 case "${1:-}" in
-  "") install_temporal_cli; install_test_server; bash "$(dirname "$0")/install-chromium.sh" || true ;;
+  # chromium is for the browser test only: `npm test` runs scripts/install-chromium.sh itself.
+  "") install_temporal_cli; install_test_server ;;
   temporal-server) install_temporal_server ;;
   *) say "unknown argument $1 (none, or temporal-server)"; exit 2 ;;
 esac
