@@ -43,6 +43,8 @@ const PROCESS_LABEL: Record<ProcessKind, string> = {
   rollout: '实施方案任务',
   'rollout-step': '实施方案步骤',
   inspection: '双随机抽查',
+  statistics: '年度执法统计公布',
+  'basis-change': '事前公开内容更新',
 };
 
 /** What the workflow is about (its ProcessKind). */

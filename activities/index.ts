@@ -14,6 +14,7 @@ import { createRetimingActivities } from './retiming';
 import { createReviewActivities } from './reviews';
 import { createRolloutActivities } from './rollout';
 import { createDrawActivities } from './draws';
+import { createStatisticsActivities } from './statistics';
 
 /** What activities may use; built once per worker. */
 export interface ActivityDeps {
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRolloutActivities(deps),
     ...createDrawActivities(deps),
     ...createDisclosureActivities(deps),
+    ...createStatisticsActivities(deps),
   };
 }
 

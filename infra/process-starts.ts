@@ -41,7 +41,7 @@ export interface ProcessStartState {
   nextAttemptAt: string | null;
 }
 
-const PROCESS_KINDS: readonly string[] = ['legal-review', 'case-file', 'av-record', 'enforcement', 'disclosure', 'rollout', 'inspection'] satisfies ProcessKind[];
+const PROCESS_KINDS: readonly string[] = ['legal-review', 'case-file', 'av-record', 'enforcement', 'disclosure', 'rollout', 'inspection', 'statistics', 'basis-change'] satisfies ProcessKind[];
 
 const toState = (r: any): ProcessStartState => ({
   workflowId: r.workflow_id,

@@ -9,3 +9,5 @@ export { disclosureWorkflow, disclosureCorrectionWorkflow } from './disclosure';
 export { rolloutPlanWorkflow } from './rollout';
 export { rolloutStepWorkflow } from './rollout-step';
 export { scheduledDrawWorkflow } from './inspection-draw';
+export { annualStatisticsWorkflow, statisticsTaskWorkflow } from './statistics';
+export { basisChangeWorkflow } from './basis-change';

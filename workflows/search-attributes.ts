@@ -23,7 +23,7 @@ export const ALL_SEARCH_ATTRIBUTE_KEYS = [
 ] as const;
 
 export type WarningLevel = 'none' | 'yellow' | 'red';
-export type ProcessKind = 'legal-review' | 'case-file' | 'av-record' | 'enforcement' | 'disclosure' | 'rollout' | 'rollout-step' | 'inspection';
+export type ProcessKind = 'legal-review' | 'case-file' | 'av-record' | 'enforcement' | 'disclosure' | 'rollout' | 'rollout-step' | 'inspection' | 'statistics' | 'basis-change';
 
 /**
  * The attributes a process has from its first moment: set by whoever starts it (the API's start
