@@ -14,6 +14,7 @@ import { reply, type Routes } from '../route';
 import { assertCanSee } from '../scope';
 import { legalInstant } from '../schemas';
 import { caseStart, type CaseRow } from './cases';
+import { discloseInspectionResult } from './disclosures';
 
 const drawParams = z.object({ id: z.string().uuid() });
 
@@ -113,11 +114,22 @@ export function drawRoutes(routes: Routes): void {
       const store = new DrawStore(deps.pool);
       let followUp: Record<string, unknown>;
       if (body.normal) {
-        // Normal results are published within 20 working days of the inspection's end (domain spec §7).
+        // Normal results are published within 20 working days of the inspection's end (domain spec §7):
+        // a disclosure item of the disclosure process (issue 12), one per drawn entity.
         const due = computeDeadline(await new CalendarStore(deps.pool).calendar(), shanghaiDateOf(body.finishedAt), '20wd', { extend: true });
-        // HOOK: the disclosure process (issue 12) has no entry point for inspection results yet;
-        // when it has, start its item here with {source: 'inspection', kind: 'inspection', from: finishedAt}.
-        followUp = { disclosure: { status: 'awaiting_disclosure_process', lastDay: due.lastDay, provisional: due.provisional, basis: '正常结果自检查结束之日起20个工作日内公开' } };
+        const name = d.snapshots.entities.items.find((e) => e.id === body.entity)?.name ?? body.entity;
+        const matter = (await store.matters(d.unit)).find((m) => m.matter === d.matter);
+        const item = await discloseInspectionResult(deps, {
+          unit: d.unit,
+          caseNumber: inspectionCaseNumber(d, body.entity),
+          finishedAt: body.finishedAt,
+          // Entities in scope are market entities (organisations): named in full (35号 第十七条).
+          entity: { kind: 'organisation', name },
+          content: `双随机抽查：${matter?.content ?? d.matter}（抽取 ${d.id}）`,
+          result: `未发现问题。${body.findings}`,
+          recordedBy: principal.personId,
+        });
+        followUp = { disclosure: { id: item.id, workflowId: item.workflowId, lastDay: due.lastDay, provisional: due.provisional, basis: '正常结果自检查结束之日起20个工作日内公开' } };
       } else {
         const caseNumber = inspectionCaseNumber(d, body.entity);
         const name = d.snapshots.entities.items.find((e) => e.id === body.entity)?.name ?? body.entity;

@@ -111,7 +111,7 @@ describe('双随机 draws API', () => {
     expect((await svc.call(await svc.token('benxi.czj', ['head']), 'POST', '/api/draws', { unit: UNIT, matter: '定点医药机构检查', count: 2, inspectorsPerEntity: 2 })).status).toBe(403);
   });
 
-  it('results: problems open a case (POST /api/cases path); normal results wait for the disclosure with their 20-working-day last day', async () => {
+  it('results: problems open a case (the case start); a normal result becomes a disclosure item due 20 working days after the inspection's end', async () => {
     const d = (await svc.call(head, 'POST', '/api/draws', { unit: UNIT, matter: '定点医药机构检查', count: 2, inspectorsPerEntity: 2 })).body;
     const handler = await svc.token(UNIT, ['handler'], 'ybj-h');
     const finishedAt = new Date(Date.now() - 3_600_000).toISOString();
@@ -122,6 +122,9 @@ describe('双随机 draws API', () => {
     expect(c.status).toBe(200);
     const ok = await svc.call(handler, 'POST', `/api/draws/${d.id}/results`, { entity: d.entities[1], finishedAt, normal: true, findings: '未发现问题' });
     expect(ok.body.followUp.disclosure.lastDay).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // The normal result is a disclosure item (source inspection) with its 20-working-day clock.
+    const { rows: items } = await svc.service.pool.query('SELECT source, kind, party_kind, workflow_id FROM disclosures WHERE id = $1', [ok.body.followUp.disclosure.id]);
+    expect(items[0]).toMatchObject({ source: 'inspection', kind: 'inspection', party_kind: 'organisation' });
     expect((await svc.call(handler, 'POST', `/api/draws/${d.id}/results`, { entity: 'not-drawn', finishedAt, normal: true, findings: 'x' })).status).toBe(409);
   });
 });
