@@ -111,7 +111,7 @@ describe('双随机 draws API', () => {
     expect((await svc.call(await svc.token('benxi.czj', ['head']), 'POST', '/api/draws', { unit: UNIT, matter: '定点医药机构检查', count: 2, inspectorsPerEntity: 2 })).status).toBe(403);
   });
 
-  it('results: problems open a case (the case start); a normal result becomes a disclosure item due 20 working days after the inspection's end', async () => {
+  it('results: problems open a case (the case start); a normal result becomes a disclosure item due 20 working days after the end of the inspection', async () => {
     const d = (await svc.call(head, 'POST', '/api/draws', { unit: UNIT, matter: '定点医药机构检查', count: 2, inspectorsPerEntity: 2 })).body;
     const handler = await svc.token(UNIT, ['handler'], 'ybj-h');
     const finishedAt = new Date(Date.now() - 3_600_000).toISOString();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { loadTemplates } from '../../infra/plan-store';
 import { startTestService, type TestService } from '../helpers/service';
 import { eventually } from '../helpers/eventually';
 
@@ -16,6 +17,16 @@ describe('plans API', () => {
   });
   afterAll(async () => {
     await svc?.stop();
+  });
+
+  it('loading refuses a template naming a unit that is not in Postgres, or with a cycle', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'templates-'));
+    const good = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../plans/templates/luzhou-yibao-sanxiang.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'luzhou-yibao-sanxiang.json'), JSON.stringify({ ...good, steps: good.steps.map((s: any, i: number) => (i === 2 ? { ...s, responsible: ['luzhou.nosuch'] } : s)) }));
+    await expect(loadTemplates(svc.service.pool, dir)).rejects.toThrow(/step 3 responsible: unknown unit luzhou.nosuch/);
+    fs.writeFileSync(path.join(dir, 'luzhou-yibao-sanxiang.json'), JSON.stringify({ ...good, steps: good.steps.map((s: any) => (s.id === '1' ? { ...s, dependsOn: ['4'] } : s)) }));
+    await expect(loadTemplates(svc.service.pool, dir)).rejects.toThrow(/dependency cycle/);
+    expect((await loadTemplates(svc.service.pool)).size).toBe(3);
   });
 
   it('lists the three templates; starts the 医保 plan; shows each step with units, dependencies, due dates and reports', async () => {
