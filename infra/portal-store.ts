@@ -252,10 +252,15 @@ export interface BasisChange {
   recordedAt: string;
   completedAt: string | null;
   overdue: boolean;
+  /** the clock's level (basisChangeWorkflow): none, yellow, red */
+  warningLevel: string;
+  escalations: number;
+  workflowId: string | null;
 }
 
 const BASIS_CHANGE_COLUMNS = `id, unit_code AS unit, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", description, deadline, to_char(last_day, 'YYYY-MM-DD') AS "lastDay",
-  provisional, statute, recorded_at AS "recordedAt", completed_at AS "completedAt", (completed_at IS NULL AND deadline < now()) AS overdue`;
+  provisional, statute, recorded_at AS "recordedAt", completed_at AS "completedAt", (completed_at IS NULL AND (deadline < now() OR warning_level = 'red')) AS overdue,
+  warning_level AS "warningLevel", escalations, workflow_id AS "workflowId"`;
 
 const basisChangeOut = (r: any): BasisChange => ({
   ...r,
@@ -273,7 +278,7 @@ export async function listBasisChanges(pool: Pool, unit: string, openOnly = fals
 }
 
 export async function insertBasisChange(
-  pool: Pool,
+  pool: Pick<Pool, 'query'>,
   c: { unit: string; effectiveOn: string; description: string; deadline: string; lastDay: string; provisional: boolean; statute: string; by: string },
 ): Promise<BasisChange> {
   const { rows } = await pool.query(

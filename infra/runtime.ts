@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createPool, migrate } from './db';
 import { ensureDigestSchedule } from './digest-schedule';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { ensureStatisticsSchedule } from './statistics-schedule';
 import { logger, type Logger } from './logger';
 import { NotificationDispatcher, type DispatcherOptions } from './notification-dispatcher';
 import { ProcessStarter } from './process-starts';
@@ -109,6 +110,8 @@ export async function runService(opts: {
     log.info({ taskQueue: config.TASK_QUEUE }, 'worker running');
     // The daily digest schedule, created or brought up to date idempotently; without it the worker still runs.
     await ensureDigestSchedule(temporal, config.TASK_QUEUE, log).catch((err) => log.error({ err }, 'daily digest schedule not ensured'));
+    // The 1 January annual statistics schedule, likewise.
+    await ensureStatisticsSchedule(temporal, config.TASK_QUEUE, log).catch((err) => log.error({ err }, 'annual statistics schedule not ensured'));
     // The outboxes: process starts (reconciler) and notification deliveries (dispatcher).
     const reconciler = new ProcessStarter(pool, temporal, log).run();
     const dispatcher = new NotificationDispatcher(pool, config, log, opts.dispatcher);

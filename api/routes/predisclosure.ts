@@ -3,11 +3,16 @@
  * and shown on the portal's unit page; basis changes (第二十六条) with their 20-working-day deadline.
  */
 import { z } from 'zod';
+import { BASIS_CHANGE_STATUTE } from '../../domain/basis-change/process';
 import { statuteDeadline, STATUTES } from '../../domain/statutes';
 import { CalendarStore } from '../../infra/calendar-store';
 import { inTransaction } from '../../infra/db';
 import { completeBasisChange, insertBasisChange, listBasisChanges, loadPreDisclosure, publicUnit, replacePreDisclosureList, type PreDisclosureList } from '../../infra/portal-store';
-import { notFound } from '../errors';
+import { enqueueProcessStart } from '../../infra/process-starts';
+import { basisChangeCaseNumber, basisChangeWorkflowId, completeBasisChangeUpdate, type BasisChangeInput } from '../../workflows/basis-change-messages';
+import { IDEMPOTENCY_KEY_HEADER } from '../actions';
+import { mapTemporalError, notFound } from '../errors';
+import { isGone, requireStarted, startNow } from '../process-start';
 import { reply, type Routes } from '../route';
 import { assertCanSee, assertUnitExists } from '../scope';
 
@@ -38,7 +43,7 @@ const LISTS = {
 
 
 /** The statute key for the update deadline (35号 第二十六条: 20 working days). */
-export const BASIS_CHANGE_STATUTE = 'updatePreDisclosure' as const;
+export { BASIS_CHANGE_STATUTE };
 
 export function preDisclosureRoutes(routes: Routes): void {
   routes.add(
@@ -93,16 +98,36 @@ export function preDisclosureRoutes(routes: Routes): void {
       await assertUnitExists(deps.pool, params.code);
       await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
       const due = statuteDeadline(await new CalendarStore(deps.pool).calendar(), BASIS_CHANGE_STATUTE, body.effectiveOn);
-      const change = await insertBasisChange(deps.pool, {
-        unit: params.code,
-        effectiveOn: body.effectiveOn,
-        description: body.description,
-        deadline: due.deadline,
-        lastDay: due.lastDay,
-        provisional: due.provisional,
-        statute: BASIS_CHANGE_STATUTE,
-        by: principal.personId,
+      // The change and its clock's start request in one transaction (the start outbox): the
+      // basisChangeWorkflow reminds the unit and escalates once to its supervisor.
+      const change = await inTransaction(deps.pool, async (tx) => {
+        const c = await insertBasisChange(tx, {
+          unit: params.code,
+          effectiveOn: body.effectiveOn,
+          description: body.description,
+          deadline: due.deadline,
+          lastDay: due.lastDay,
+          provisional: due.provisional,
+          statute: BASIS_CHANGE_STATUTE,
+          by: principal.personId,
+        });
+        const workflowId = basisChangeWorkflowId(params.code, c.id);
+        await tx.query('UPDATE unit_basis_changes SET workflow_id = $2 WHERE id = $1', [c.id, workflowId]);
+        const input: BasisChangeInput = { changeId: c.id, unit: params.code, effectiveOn: body.effectiveOn };
+        await enqueueProcessStart(tx, {
+          workflowId,
+          kind: 'basis-change',
+          workflowType: 'basisChangeWorkflow',
+          taskQueue: deps.config.TASK_QUEUE,
+          input,
+          unit: params.code,
+          caseNumber: basisChangeCaseNumber(c.id),
+          initialStatus: 'open',
+          summary: `事前公开内容更新（${body.effectiveOn} 生效的依据变化），${due.lastDay} 前`,
+        });
+        return { ...c, workflowId };
       });
+      await startNow(deps, change.workflowId);
       return reply(201, { ...change, basis: STATUTES[BASIS_CHANGE_STATUTE].source });
     },
   );
@@ -124,11 +149,28 @@ export function preDisclosureRoutes(routes: Routes): void {
       roles: ['admin'],
       params: z.object({ code: z.string().trim().min(1).max(100), id: z.string().uuid() }),
     },
-    async ({ params, principal, deps }) => {
+    async ({ params, principal, deps, req }) => {
       await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
-      const done = await completeBasisChange(deps.pool, params.code, params.id, principal.personId);
-      if (!done) throw notFound(`basis change ${params.id}`);
-      return done;
+      const current = (await listBasisChanges(deps.pool, params.code)).find((c) => c.id === params.id);
+      if (!current) throw notFound(`basis change ${params.id}`);
+      // Already completed: answered as before (idempotent); a change without a clock (recorded before it had one) directly.
+      if (current.completedAt || !current.workflowId) {
+        const done = await completeBasisChange(deps.pool, params.code, params.id, principal.personId);
+        if (!done) throw notFound(`basis change ${params.id}`);
+        return done;
+      }
+      // Through the clock's workflow: it stops the reminders and writes the completion.
+      await requireStarted(deps, current.workflowId);
+      const key = req.headers[IDEMPOTENCY_KEY_HEADER];
+      try {
+        await deps.temporal.workflow
+          .getHandle(current.workflowId)
+          .executeUpdate(completeBasisChangeUpdate, { args: [{ by: principal.personId, unit: principal.unit }], ...(typeof key === 'string' && key ? { updateId: `basis_change.complete:${key}` } : {}) });
+      } catch (err) {
+        if (!isGone(err)) throw mapTemporalError(err) ?? err;
+        await completeBasisChange(deps.pool, params.code, params.id, principal.personId);
+      }
+      return (await listBasisChanges(deps.pool, params.code)).find((c) => c.id === params.id)!;
     },
   );
 }

@@ -4,9 +4,48 @@
  */
 import { z } from 'zod';
 import { computeAnnualFigures, publicUnit, publishedStatistics, publishStatistics } from '../../infra/portal-store';
-import { notFound } from '../errors';
+import { publishStatisticsUpdate } from '../../workflows/statistics-messages';
+import { IDEMPOTENCY_KEY_HEADER } from '../actions';
+import type { ApiDeps } from '../deps';
+import { mapTemporalError, notFound } from '../errors';
+import { isGone } from '../process-start';
 import { reply, type Routes } from '../route';
 import { assertCanSee, assertUnitExists } from '../scope';
+
+interface TaskRow {
+  workflow_id: string;
+  status: string;
+  deadline: Date | null;
+  last_day: string | null;
+  warning_level: string;
+  overdue: boolean;
+  escalations: number;
+  published_at: Date | null;
+  published_late: boolean | null;
+  sent_to: string[];
+}
+
+/** The 1 January task for the unit and year (statisticsTaskWorkflow), if one was started. */
+async function taskOf(deps: ApiDeps, unit: string, year: number): Promise<TaskRow | undefined> {
+  const { rows } = await deps.pool.query<TaskRow>(`SELECT *, to_char(last_day, 'YYYY-MM-DD') AS last_day FROM statistics_tasks WHERE unit_code = $1 AND year = $2`, [unit, year]);
+  return rows[0];
+}
+
+const presentTask = (t: TaskRow | undefined) =>
+  t
+    ? {
+        workflowId: t.workflow_id,
+        status: t.status,
+        deadline: t.deadline?.toISOString() ?? null,
+        lastDay: t.last_day,
+        warningLevel: t.warning_level,
+        overdue: t.overdue,
+        escalations: t.escalations,
+        publishedAt: t.published_at?.toISOString() ?? null,
+        publishedLate: t.published_late,
+        sentTo: t.sent_to,
+      }
+    : null;
 
 const params = z.object({ code: z.string().trim().min(1).max(100), year: z.coerce.number().int().min(2000).max(2100) });
 
@@ -17,7 +56,7 @@ export function statisticsRoutes(routes: Routes): void {
       await assertUnitExists(deps.pool, params.code);
       await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
       const published = (await publishedStatistics(deps.pool, params.code)).find((s) => s.year === params.year);
-      return { ...(await computeAnnualFigures(deps.pool, params.code, params.year)), publishedAt: published?.publishedAt ?? null };
+      return { ...(await computeAnnualFigures(deps.pool, params.code, params.year)), publishedAt: published?.publishedAt ?? null, task: presentTask(await taskOf(deps, params.code, params.year)) };
     },
   );
 
@@ -30,11 +69,26 @@ export function statisticsRoutes(routes: Routes): void {
       roles: ['admin', 'publisher'],
       params,
     },
-    async ({ params, principal, deps }) => {
+    async ({ params, principal, deps, req }) => {
       await assertUnitExists(deps.pool, params.code);
       await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      const task = await taskOf(deps, params.code, params.year);
+      if (task?.status === 'pending') {
+        // The year's task is open: its workflow publishes (stops the clock, sends the figures to the government and the superior department).
+        const key = req.headers[IDEMPOTENCY_KEY_HEADER];
+        try {
+          await deps.temporal.workflow
+            .getHandle(task.workflow_id)
+            .executeUpdate(publishStatisticsUpdate, { args: [{ by: principal.personId, roles: principal.roles, unit: principal.unit }], ...(typeof key === 'string' && key ? { updateId: `statistics.publish:${key}` } : {}) });
+          const published = (await publishedStatistics(deps.pool, params.code)).find((s) => s.year === params.year)!;
+          return reply(201, { ...published, task: presentTask(await taskOf(deps, params.code, params.year)) });
+        } catch (err) {
+          if (!isGone(err)) throw mapTemporalError(err) ?? err;
+        }
+      }
+      // No open task (an earlier year, or figures published again after the task): published directly.
       const figures = await computeAnnualFigures(deps.pool, params.code, params.year);
-      return reply(201, await publishStatistics(deps.pool, figures, principal.personId));
+      return reply(201, { ...(await publishStatistics(deps.pool, figures, principal.personId)), task: presentTask(task) });
     },
   );
 
