@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
-import { authenticate } from './auth';
+import { authenticate, unitDirectory } from './auth';
 import type { ApiDeps } from './deps';
 import { errorMapper, notFound } from './errors';
 import { Routes } from './route';
@@ -50,7 +50,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(express.json({ limit: '2mb' }));
 
   const api = express.Router();
-  api.use('/api', authenticate(deps.config.JWT_SECRET));
+  api.use('/api', authenticate(deps.config.JWT_SECRET, unitDirectory(deps.pool)));
   const routes = new Routes(api, deps);
   for (const register of FEATURES) register(routes);
 

@@ -20,7 +20,8 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TASK_QUEUE: z.string().min(1).default('sanxiang'),
   PORT: portNumber.default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback by default: listening on every interface (0.0.0.0, a container) is an explicit choice.
+  HOST: z.string().min(1).default('127.0.0.1'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(LOCAL_JWT_SECRET),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -52,4 +53,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: must be set in production');
   }
   return parsed.data;
+}
+
+/** 127.0.0.0/8, ::1 and `localhost`: the addresses only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+/**
+ * The committed development secret signs tokens anyone can forge: it is accepted only while the API
+ * listens on loopback alone and the backing services are the embedded ones (nothing but this
+ * machine is involved). Anything else must set its own JWT_SECRET.
+ */
+export function assertJwtSecretAllowed(config: Config): void {
+  if (config.JWT_SECRET !== LOCAL_JWT_SECRET) return;
+  const reasons: string[] = [];
+  if (config.NODE_ENV === 'production') reasons.push('NODE_ENV is production');
+  if (!isLoopbackHost(config.HOST)) reasons.push(`HOST ${config.HOST} is not loopback`);
+  if (config.DATABASE_URL) reasons.push('DATABASE_URL is set (not the embedded Postgres)');
+  if (config.TEMPORAL_ADDRESS) reasons.push('TEMPORAL_ADDRESS is set (not the embedded Temporal)');
+  if (reasons.length) {
+    throw new ConfigError(`Invalid configuration:\n  JWT_SECRET: the local development secret is refused because ${reasons.join(', ')}; set JWT_SECRET (at least 32 random characters)`);
+  }
 }

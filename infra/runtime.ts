@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { createWorker } from '../worker/create-worker';
-import { ConfigError, loadConfig, type Config } from './config';
+import { assertJwtSecretAllowed, ConfigError, loadConfig, type Config } from './config';
 import { createPool, migrate } from './db';
 import { ensureDigestSchedule } from './digest-schedule';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -89,6 +89,7 @@ export async function runService(opts: {
   dispatcher?: DispatcherOptions;
 }): Promise<RunningService> {
   const { config, log } = opts;
+  if (opts.api) assertJwtSecretAllowed(config);
   const pool = createPool(opts.databaseUrl);
   const clientConnection = await connectTemporal(opts.temporalAddress);
   const temporal = createClient(clientConnection, config.TEMPORAL_NAMESPACE);

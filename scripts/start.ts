@@ -24,7 +24,8 @@ async function main() {
     await stopBacking();
   });
 
-  const token = await signToken(config.JWT_SECRET, { personId: DEMO_PERSON_ID, unit: 'benxi.ybj', roles: ['handler', 'reviewer', 'head', 'publisher'] }, '30d');
+  // Short-lived and one role: a leaked banner token is worth little; other roles on request.
+  const token = await signToken(config.JWT_SECRET, { personId: DEMO_PERSON_ID, unit: 'benxi.ybj', roles: ['handler'] }, '1h');
   const api = `http://localhost:${config.PORT}`;
   console.log(
     [
@@ -35,10 +36,10 @@ async function main() {
       `    Temporal gRPC   ${backing.temporalAddress}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TASK_QUEUE}`,
       `    Postgres        ${backing.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
       '',
-      '  Demo token (unit benxi.ybj, roles handler,reviewer,head,publisher; 30 days):',
+      '  Demo token (unit benxi.ybj, role handler; valid 1 hour):',
       `    export TOKEN=${token}`,
       `    curl -s -H "Authorization: Bearer $TOKEN" ${api}/api/me`,
-      '  Other tokens: npm run -s token -- --unit benxi.sfj --roles supervisor',
+      '  Other tokens (1 hour, exactly the roles named): npm run -s token -- --unit benxi.sfj --roles supervisor',
       '  Ctrl-C stops everything; data stays in ' + config.DATA_DIR + '/',
       '',
     ].join('\n'),

@@ -1,6 +1,7 @@
 /**
- * Prints only a token: npm run -s token -- --unit <code> --roles <r1,r2> [--person <id>] [--expires 12h]
- * Signed with JWT_SECRET (default: the local development secret).
+ * Prints only a token: npm run -s token -- --unit <code> --roles <r1,r2> [--person <id>] [--expires 1h]
+ * Signed with JWT_SECRET (default: the local development secret); exactly the roles asked for,
+ * audience sanxiang-api, 1 hour unless --expires says otherwise (at most 7 days).
  */
 import { parseArgs } from 'node:util';
 import { DEMO_PERSON_ID, ROLES, signToken, type Role } from '../api/auth';
@@ -18,7 +19,7 @@ async function main() {
   if (unknown.length) throw new Error(`unknown role ${unknown.join(',')}; roles are ${ROLES.join(',')}`);
   const config = loadConfig();
   process.stdout.write(
-    (await signToken(config.JWT_SECRET, { personId: values.person ?? DEMO_PERSON_ID, unit: values.unit, roles: roles as Role[] }, values.expires ?? '12h')) + '\n',
+    (await signToken(config.JWT_SECRET, { personId: values.person ?? DEMO_PERSON_ID, unit: values.unit, roles: roles as Role[] }, values.expires ?? '1h')) + '\n',
   );
 }
 

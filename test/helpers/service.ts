@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signToken, DEMO_PERSON_ID, type Role } from '../../api/auth';
@@ -31,6 +32,8 @@ export async function startTestService(overrides: Partial<Record<string, string>
     PORT: String(await freePort()),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    // Its own secret: the local default is refused with external backing services (DATABASE_URL set).
+    JWT_SECRET: randomBytes(32).toString('base64url'),
     ...overrides,
   });
   const service = await runService({
