@@ -1,7 +1,9 @@
 import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ReviewStore } from '../infra/review-store';
-import type { ProjectedReview } from '../domain/legal-review/types';
+import { DocumentStore } from '../infra/document-store';
+import { renderOpinionDocument, type OpinionDocumentInput } from '../domain/legal-review/opinion-document';
+import type { Party, ProjectedReview } from '../domain/legal-review/types';
 import type { ActivityDeps } from './index';
 import { permanentUnlessTransient } from './records';
 
@@ -26,6 +28,24 @@ export function createReviewActivities({ pool, temporal }: Pick<ActivityDeps, 'p
         // (a reset's new run, a continued run), never a superseded run reporting late.
         const current = temporal ? (await temporal.workflow.getHandle(workflowId).describe()).runId === runId : true;
         return { applied: current && (await store.project(view, { runId, current })).applied };
+      } catch (err) {
+        return permanentUnlessTransient(err);
+      }
+    },
+
+    /**
+     * Renders and stores the 审核意见书 with the party read here from Postgres (the submission): the
+     * workflow carries no personal data (issue 14), so neither its input nor this activity's input
+     * names the party. Idempotent by key, like storeDocument.
+     */
+    async storeOpinionDocument(input: Omit<OpinionDocumentInput, 'party'> & { reviewId: string; idempotencyKey: string }): Promise<{ documentId: string; sha256: string }> {
+      try {
+        const { rows } = await pool.query<{ party: Party | null }>(`SELECT submission->'party' AS party FROM reviews WHERE id = $1::uuid`, [input.reviewId]);
+        const party: Party = rows[0]?.party && rows[0].party.name ? rows[0].party : { kind: rows[0]?.party?.kind ?? 'organisation', name: '（当事人）' };
+        const { reviewId: _id, idempotencyKey, ...facts } = input;
+        const rendered = renderOpinionDocument({ ...facts, party });
+        const doc = await new DocumentStore(pool).store({ unit: input.unit, caseNumber: input.caseNumber, kind: 'review_opinion', title: rendered.title, contentType: 'text/html; charset=utf-8', content: rendered.html, idempotencyKey });
+        return { documentId: doc.id, sha256: doc.sha256 };
       } catch (err) {
         return permanentUnlessTransient(err);
       }

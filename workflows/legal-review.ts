@@ -8,6 +8,7 @@ import { renderOpinionDocument } from '../domain/legal-review/opinion-document';
 import { deadlineRequest, decide, isLate, type ReviewAction, type ReviewEffect } from '../domain/legal-review/reducer';
 import { currentRound, details, initialState, isFinal, projection, view, type ReviewState } from '../domain/legal-review/state';
 import { check, type ActionArgs, type ActionName } from '../domain/legal-review/transitions';
+import type { Party } from '../domain/legal-review/types';
 import {
   addMaterialsUpdate,
   assignReviewerUpdate,
@@ -131,21 +132,28 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
   handle(giveOpinionUpdate, 'giveOpinion', async ({ by, kind, checklist, text }) => {
     const round = currentRound(state);
     const at = now();
-    const rendered = renderOpinionDocument({
+    const facts = {
       unit: input.unit,
       unitName: state.context.unitName,
       caseNumber: input.caseNumber,
       title: input.title,
       decisionKind: input.decisionKind,
-      party: input.party,
       round: round.round,
       receivedAt: round.receivedAt!,
       deadline: round.deadline!,
       deadlineBasis: round.deadlineBasis ?? '',
       reviewer: { personId: by, name: state.reviewer?.name ?? null },
       opinion: { kind, checklist, text, at, late: isLate(round, at) },
-    });
-    const document = await kit.storeDocument({ kind: 'review_opinion', title: rendered.title, contentType: 'text/html; charset=utf-8', content: rendered.html }, `r${round.round}:opinion-document`);
+    };
+    const label = `r${round.round}:opinion-document`;
+    // Issue 14: the document names the party, so it is rendered in an activity that reads the party
+    // from Postgres; v1 histories rendered it here (their input carried the whole party).
+    if (patched('opinion-document-in-activity')) {
+      const document = await reviews.storeOpinionDocument({ ...facts, reviewId: input.reviewId, idempotencyKey: kit.key(label) });
+      return { document };
+    }
+    const rendered = renderOpinionDocument({ ...facts, party: input.party as Party });
+    const document = await kit.storeDocument({ kind: 'review_opinion', title: rendered.title, contentType: 'text/html; charset=utf-8', content: rendered.html }, label);
     return { document };
   });
   handle(resubmitUpdate, 'resubmit', undefined, untilClockStarted);

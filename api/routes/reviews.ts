@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { loadReviewerProfile, ReviewStore } from '../../infra/review-store';
+import { workflowInput } from '../../domain/legal-review/types';
 import { endOfDayShanghai, formatShanghaiInstant, shanghaiDateOf } from '../../domain/dates';
 import { computeDeadline } from '../../domain/periods';
 import { STATUTES } from '../../domain/statutes';
@@ -252,7 +253,8 @@ async function present(deps: Pick<ApiDeps, 'pool'>, row: ReviewRow): Promise<Rec
       WHERE unit_code = $1 AND case_number = $2 AND payload->>'workflowId' = $3 ORDER BY seq`,
     [row.unit_code, row.case_number, row.workflow_id],
   );
-  return { ...base, id: row.id, workflowId: row.workflow_id, history: history.map((h) => ({ ...h, at: formatShanghaiInstant(h.at) })) };
+  // The party comes from Postgres (the workflow carries its kind only).
+  return { ...base, ...(row.submission?.party ? { party: row.submission.party } : {}), id: row.id, workflowId: row.workflow_id, history: history.map((h) => ({ ...h, at: formatShanghaiInstant(h.at) })) };
 }
 
 /** The first report of a new review (its deadline, or what is missing), waited for briefly. */
@@ -348,11 +350,12 @@ export function reviewRoutes(routes: Routes): void {
         kind: 'legal-review',
         workflowType: legalReviewWorkflow.name,
         taskQueue: deps.config.TASK_QUEUE,
-        input: stored,
+        // Issue 14: the workflow gets the party's kind only; the name and identity number stay in reviews.submission.
+        input: workflowInput(stored),
         unit: stored.unit,
         caseNumber: stored.caseNumber,
         initialStatus: 'submitted',
-        summary: `法制审核 ${stored.caseNumber} ${stored.title}`,
+        summary: `法制审核 ${stored.caseNumber}`, // no user text (a title may name a person)
         details: `${stored.unit} 送审；决定类别 ${stored.decisionKind}；依据 ${requirement.grounds.map((g) => g.basis).join('、')}`,
       });
       // The row and its start request in one transaction: Postgres decides that this review exists.

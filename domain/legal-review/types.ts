@@ -11,6 +11,24 @@ export interface Party {
   idNumber?: string;
 }
 
+/**
+ * What the workflow carries of the party (issue 14: no personal data in Temporal): its kind only.
+ * The name and identity number stay in Postgres (`reviews.submission`); the API shows them from
+ * there and the 审核意见书 is rendered in an activity that reads them. v1 histories carry the
+ * whole party, hence the optional fields.
+ */
+export interface PartyReference {
+  kind: Party['kind'];
+  name?: string;
+  idNumber?: string;
+}
+
+/** The party as the workflow input carries it: the kind, nothing that identifies a person. */
+export const partyReference = (party: PartyReference): PartyReference => ({ kind: party.kind });
+
+/** A submission as the workflow receives it: the party reduced to its reference. */
+export const workflowInput = <T extends { party: PartyReference }>(stored: T): T => ({ ...stored, party: partyReference(stored.party) });
+
 /** The submission as accepted by the API (and stored in `reviews.submission` before the start). */
 export interface LegalReviewInput {
   reviewId: string;
@@ -22,7 +40,8 @@ export interface LegalReviewInput {
   scope: ReviewScope;
   sampling: boolean;
   appraisal: boolean;
-  party: Party;
+  /** The API stores the whole `Party` in `reviews.submission`; the workflow gets `partyReference` of it. */
+  party: PartyReference;
   /** The decision's own statutory deadline (YYYY-MM-DD): the review never ends after it (unless it had already passed at submission). */
   caseDeadline: string;
   /** Where `caseDeadline` comes from: the case's 立案 date + its statutory period, or the handler's stated basis. */
@@ -162,7 +181,8 @@ export interface ReviewView {
   title: string;
   decisionKind: DecisionKind;
   procedure: Procedure;
-  party: Party;
+  /** From the workflow: the reference; the API overlays the stored party. */
+  party: PartyReference;
   caseDeadline: string;
   caseDeadlineBasis?: string;
   /** The case deadline had passed at submission: the handling unit's lateness (第十六条). */
