@@ -46,6 +46,8 @@ const ADJUSTED_WORKDAY = 0b011;
 const HOLIDAY = 0b100;
 const PROVISIONAL = 0b1000;
 const KIND_MASK = 0b111;
+/** The working-day index reaches this far past the last published year (provisional days, by weekday). */
+const INDEX_SLACK_DAYS = 3 * 366;
 
 const KIND_OF_CODE: Record<number, DayKind> = {
   [WORKDAY]: 'workday',
@@ -82,6 +84,17 @@ export class WorkingCalendar {
   /** One code per day up to 31 December of the last published year; 0 for days of unpublished years. */
   private readonly codes: Uint8Array;
   private readonly names: ReadonlyMap<number, string>;
+  /**
+   * Precomputed working-day index over [firstDayNumber, last published year's end + INDEX_SLACK_DAYS)
+   * (issue 15): how many working / provisional days precede each day, and where the k-th working
+   * day is, so a forward count of n working days is two array reads instead of a walk. Days outside
+   * the span fall back to the walk; answers are the same (test/domain/working-day-index.test.ts).
+   */
+  private readonly workBefore: Int32Array;
+  private readonly provisionalBefore: Int32Array;
+  private readonly workdayOffsets: Int32Array;
+  /** Formatted dates of the span, filled on first use (a cache; the answer never depends on it). */
+  private readonly texts: (string | undefined)[] = [];
 
   constructor(years: Iterable<YearArrangement>) {
     const byYear = new Map<number, YearArrangement>();
@@ -116,6 +129,19 @@ export class WorkingCalendar {
       }
     }
     this.names = names;
+
+    const span = published.length ? endDayNumber + INDEX_SLACK_DAYS - this.firstDayNumber : 0;
+    this.workBefore = new Int32Array(span + 1);
+    this.provisionalBefore = new Int32Array(span + 1);
+    const offsets: number[] = [];
+    for (let i = 0; i < span; i++) {
+      const code = this.codeOf(this.firstDayNumber + i);
+      const working = isWorkingCode(code);
+      this.workBefore[i + 1] = this.workBefore[i]! + (working ? 1 : 0);
+      this.provisionalBefore[i + 1] = this.provisionalBefore[i]! + ((code & PROVISIONAL) !== 0 ? 1 : 0);
+      if (working) offsets.push(i);
+    }
+    this.workdayOffsets = Int32Array.from(offsets);
   }
 
   /** A new calendar with `arrangement` added, or replacing the same year's (a notice published at run time). */
@@ -173,6 +199,20 @@ export class WorkingCalendar {
    * count 0, the day itself, classifying nothing.
    */
   private walk(dayNumber: number, count: number, direction: 1 | -1): CalendarStep {
+    if (direction === 1 && count > 0) {
+      const offset = dayNumber - this.firstDayNumber;
+      if (offset >= 0 && offset < this.workBefore.length - 1) {
+        // Working days on or before the start, then the (that + count)-th working day of the span.
+        const k = this.workBefore[offset + 1]! + count - 1;
+        if (k < this.workdayOffsets.length) {
+          const target = this.workdayOffsets[k]!;
+          return {
+            date: this.dateText(this.firstDayNumber + target),
+            provisional: this.provisionalBefore[target + 1]! - this.provisionalBefore[offset + 1]! > 0,
+          };
+        }
+      }
+    }
     let day = dayNumber;
     let provisional = false;
     for (let found = 0; found < count; ) {
@@ -208,6 +248,21 @@ export class WorkingCalendar {
     if (isWorkingCode(code)) return { date, provisional: (code & PROVISIONAL) !== 0 };
     const next = this.walk(dayNumber, 1, 1);
     return { date: next.date, provisional: next.provisional || (code & PROVISIONAL) !== 0 };
+  }
+
+  /** workdayOnOrAfter for a day number (the period engine's hot path: no parse, formatted once). */
+  workdayOnOrAfterDay(dayNumber: number): CalendarStep & { moved: boolean } {
+    const code = this.codeOf(dayNumber);
+    if (isWorkingCode(code)) return { date: this.dateText(dayNumber), provisional: (code & PROVISIONAL) !== 0, moved: false };
+    const next = this.walk(dayNumber, 1, 1);
+    return { date: next.date, provisional: next.provisional || (code & PROVISIONAL) !== 0, moved: true };
+  }
+
+  /** fromDayNumber, from the span's cache when the day lies in the index. */
+  private dateText(dayNumber: number): string {
+    const offset = dayNumber - this.firstDayNumber;
+    if (offset >= 0 && offset < this.workBefore.length - 1) return (this.texts[offset] ??= fromDayNumber(dayNumber));
+    return fromDayNumber(dayNumber);
   }
 
   /**

@@ -163,6 +163,11 @@ export function isWeekend(date: string): boolean {
  * 民法典 第二百零二条; years are 12 months.
  */
 export function addMonths(date: string, months: number): string {
+  return fromDayNumber(addMonthsToDayNumber(date, months));
+}
+
+/** addMonths as a day number (the period engine goes on in day numbers without formatting). */
+export function addMonthsToDayNumber(date: string, months: number): number {
   if (!Number.isInteger(months)) throw new RangeError(`addMonths: months must be an integer, got ${months}`);
   const { year, month, day } = parseIsoDate(date);
   const monthIndex = year * 12 + (month - 1) + months;
@@ -171,7 +176,7 @@ export function addMonths(date: string, months: number): string {
   if (targetYear < MIN_YEAR || targetYear > MAX_YEAR) {
     throw new RangeError(`Date out of range: ${date} + ${months} months is outside years ${MIN_YEAR}..${MAX_YEAR}`);
   }
-  return formatCivilDate({ year: targetYear, month: targetMonth, day: Math.min(day, daysInMonth(targetYear, targetMonth)) });
+  return dayNumberOfCivil(targetYear, targetMonth, Math.min(day, daysInMonth(targetYear, targetMonth)));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@
  * zero-month period name no legal period.
  */
 import type { CalendarStep, WorkingCalendar } from './calendar';
-import { addDays, addMonths, endOfDayShanghai, shanghaiDateOf, startOfDayShanghai } from './dates';
+import { addDays, addMonthsToDayNumber, endOfDayShanghai, fromDayNumber, toDayNumber, shanghaiDateOf, startOfDayShanghai } from './dates';
 
 export type PeriodUnit = 'wd' | 'd' | 'm' | 'y';
 
@@ -61,8 +61,18 @@ export function formatPeriod(p: Period): string {
   return `${p.n}${p.unit}`;
 }
 
+/** Parsed period texts (a handful in practice: the statute table's); bounded so junk cannot grow it. */
+const parsedPeriods = new Map<string, Period>();
+
 function checkedPeriod(period: Period | string): Period {
-  if (typeof period === 'string') return parsePeriod(period);
+  if (typeof period === 'string') {
+    let parsed = parsedPeriods.get(period);
+    if (parsed === undefined) {
+      parsed = Object.freeze(parsePeriod(period));
+      if (parsedPeriods.size < 1000) parsedPeriods.set(period, parsed);
+    }
+    return parsed;
+  }
   const problem = periodProblem(period);
   if (problem !== undefined) throw invalidPeriod(period, problem);
   return period;
@@ -83,6 +93,8 @@ export interface DeadlineResult {
   extended: boolean;
 }
 
+const END_OF_DAY = endOfDayShanghai('2000-01-01').slice('2000-01-01'.length);
+
 export interface DeadlineOptions {
   /** Apply the rest-day rule (民法典 第二百零三条) to d/m/y periods. Default true. */
   extend?: boolean;
@@ -100,15 +112,21 @@ export function computeDeadline(
   if (p.unit === 'wd') {
     last = cal.addWorkingDays(start, p.n);
   } else {
-    const rawLastDay = p.unit === 'd' ? addDays(start, p.n) : addMonths(start, p.unit === 'm' ? p.n : 12 * p.n);
-    last = opts.extend === false ? { date: rawLastDay, provisional: false } : cal.workdayOnOrAfter(rawLastDay);
-    extended = last.date !== rawLastDay;
+    const rawDay = p.unit === 'd' ? toDayNumber(start) + p.n : addMonthsToDayNumber(start, p.unit === 'm' ? p.n : 12 * p.n);
+    if (opts.extend === false) {
+      last = { date: fromDayNumber(rawDay), provisional: false };
+    } else {
+      const step = cal.workdayOnOrAfterDay(rawDay);
+      last = { date: step.date, provisional: step.provisional };
+      extended = step.moved;
+    }
   }
   return {
     start,
-    period: formatPeriod(p),
+    period: typeof period === 'string' ? period : formatPeriod(p),
     lastDay: last.date,
-    deadline: endOfDayShanghai(last.date),
+    // last.date was formatted by the calendar or dates.ts, so it needs no second validation.
+    deadline: `${last.date}${END_OF_DAY}`,
     provisional: last.provisional,
     extended,
   };

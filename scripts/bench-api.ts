@@ -16,7 +16,7 @@ import { createPool, migrate } from '../infra/db';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { logger } from '../infra/logger';
 import { freePort } from '../infra/temporal-dev-server';
-import type { BenchSection } from './benchkit';
+import { note, type BenchSection } from './benchkit';
 
 const SECONDS_PER_ROUTE = 3;
 const CONNECTIONS = 10;
@@ -50,9 +50,9 @@ async function run(): Promise<void> {
       await measure('GET /api/calendar/days, one year', '/api/calendar/days?from=2025-01-01&to=2025-12-31', true),
     ];
     for (const r of rows) {
-      console.log(`${r.label.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ratio ${(r.rps / baseline.rps).toFixed(2)} of baseline`);
+      note(`${r.label.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ratio ${(r.rps / baseline.rps).toFixed(2)} of baseline`);
     }
-    console.log(`RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before load, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB after (${CONNECTIONS} connections, ${SECONDS_PER_ROUTE} s a route)`);
+    note(`RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before load, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB after (${CONNECTIONS} connections, ${SECONDS_PER_ROUTE} s a route)`);
     await new Promise((r) => server.close(r));
   } finally {
     await connection.close().catch(() => undefined);
