@@ -21,7 +21,7 @@ export async function visibleUnits(pool: Pool, principal: Principal): Promise<st
 
 export async function assertCanSee(pool: Pool, principal: Principal, unit: string, what: string): Promise<void> {
   const units = await visibleUnits(pool, principal);
-  if (!units.includes(unit)) throw forbidden(`${what} belongs to unit ${unit}`);
+  if (!units.includes(unit)) throw forbidden(`${what} is not visible to your unit`);
 }
 
 export async function assertUnitExists(pool: Pool, unit: string): Promise<void> {

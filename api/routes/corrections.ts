@@ -173,7 +173,7 @@ export function correctionRoutes(routes: Routes): void {
       params: z.object({ id: z.uuid() }),
       target: async ({ params, principal, deps }): Promise<Target> => {
         const row = await loadVisible(deps, principal, params.id);
-        if (row.unit_code !== principal.unit) throw forbidden(`correction ${params.id} belongs to unit ${row.unit_code}`);
+        if (row.unit_code !== principal.unit) throw forbidden(`correction ${params.id} belongs to another unit`);
         await requireStarted(deps, row.workflow_id);
         return { workflowId: row.workflow_id, row };
       },

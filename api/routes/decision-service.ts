@@ -127,7 +127,7 @@ export function decisionServiceRoutes(routes: Routes): void {
       const { rows: found } = await deps.pool.query('SELECT * FROM decisions WHERE id = $1', [params.id]);
       const decision = found[0];
       if (!decision || !(await visibleUnits(deps.pool, principal)).includes(decision.unit_code)) throw notFound(`decision ${params.id}`);
-      if (decision.unit_code !== principal.unit) throw forbidden(`decision ${params.id} belongs to unit ${decision.unit_code}`);
+      if (decision.unit_code !== principal.unit) throw forbidden(`decision ${params.id} belongs to another unit`);
 
       const result = await inTransaction(deps.pool, async (tx) => {
         await tx.query('SELECT 1 FROM decisions WHERE id = $1 FOR UPDATE', [params.id]);

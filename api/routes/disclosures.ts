@@ -210,7 +210,7 @@ async function loadVisible(deps: ApiDeps, principal: Principal, id: string): Pro
 
 async function target({ params, principal, deps }: { params: { id: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
   const row = await loadVisible(deps, principal, params.id);
-  if (row.unit_code !== principal.unit) throw forbidden(`disclosure ${params.id} belongs to unit ${row.unit_code}: the supervising unit reads, it does not act`);
+  if (row.unit_code !== principal.unit) throw forbidden(`disclosure ${params.id} belongs to another unit: a supervising unit reads, it does not act`);
   await requireStarted(deps, row.workflow_id);
   return { workflowId: row.workflow_id, row };
 }
@@ -290,7 +290,7 @@ export function disclosureRoutes(routes: Routes): void {
       const { rows } = await deps.pool.query('SELECT * FROM decisions WHERE id = $1', [params.id]);
       const d = rows[0];
       if (!d || !(await visibleUnits(deps.pool, principal)).includes(d.unit_code)) throw notFound(`decision ${params.id}`);
-      if (d.unit_code !== principal.unit) throw forbidden(`decision ${params.id} belongs to unit ${d.unit_code}`);
+      if (d.unit_code !== principal.unit) throw forbidden(`decision ${params.id} belongs to another unit`);
       if (Date.parse(body.changedAt) > Date.now() + 5 * 60_000) throw conflict(`变更日期 ${body.changedAt} 晚于当前时间`, { rule: 'disclosure.change.in_future', basis: '本政办发〔2019〕35号 第二十八条' });
       const item = await discloseDecision(deps, d, { changedAt: body.changedAt, decisionNumber: body.decisionNumber, by: principal.personId });
       await new CaseRecordStore(deps.pool).append({

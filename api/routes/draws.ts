@@ -109,7 +109,7 @@ export function drawRoutes(routes: Routes): void {
     },
     async ({ params, body, principal, deps }) => {
       const d = await loadDraw(deps, params.id);
-      if (principal.unit !== d.unit) throw forbidden(`results of unit ${d.unit}'s draws are recorded by that unit`);
+      if (principal.unit !== d.unit) throw forbidden('results of a draw are recorded by the unit that made it');
       if (!d.entities.includes(body.entity)) throw conflict(`entity ${body.entity} was not drawn in draw ${d.id}`, { rule: 'draw.not_drawn', basis: '郑政办〔2016〕14号 (五)' });
       const store = new DrawStore(deps.pool);
       let followUp: Record<string, unknown>;

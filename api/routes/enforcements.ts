@@ -94,7 +94,7 @@ const endedRefusal = (row: { case_number: string; stage?: string }) =>
 
 async function target({ params, principal, deps }: { params: { id: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
   const row = await loadVisible(deps, principal, params.id);
-  if (row.unit_code !== principal.unit) throw forbidden(`enforcement ${params.id} belongs to unit ${row.unit_code}: the supervising unit reads, it does not act`);
+  if (row.unit_code !== principal.unit) throw forbidden(`enforcement ${params.id} belongs to another unit: a supervising unit reads, it does not act`);
   // A finished enforcement: its workflow may already be closed (an Update would fail as "not found"), the projection knows.
   if ((FINAL_STAGES as readonly string[]).includes(row.stage)) throw endedRefusal(row);
   await requireStarted(deps, row.workflow_id);

@@ -34,7 +34,7 @@ export function notificationRoutes(routes: Routes): void {
     async ({ query, principal, deps }) => {
       let units = await visibleUnits(deps.pool, principal);
       if (query.unit) {
-        if (!units.includes(query.unit)) throw forbidden(`unit ${query.unit} is not visible to ${principal.unit}`);
+        if (!units.includes(query.unit)) throw forbidden('that unit is not visible to yours');
         units = [query.unit];
       }
       return new NotificationStore(deps.pool).deliveries(units, query.status, query.limit);

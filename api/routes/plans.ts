@@ -102,7 +102,7 @@ export function planRoutes(routes: Routes): void {
     async ({ body, principal, deps }) => {
       const t = (await templatesOf(deps)).get(body.template);
       if (!t) throw badRequest(`unknown template ${body.template}`, [{ path: 'body.template', message: `one of ${[...(await templatesOf(deps)).keys()].join(', ')}` }]);
-      if (principal.unit !== t.office) throw forbidden(`the plan ${t.id} is owned by its plan office ${t.office}`);
+      if (principal.unit !== t.office) throw forbidden(`the plan ${t.id} is owned by its plan office`);
       const planId = `${t.id}-${body.startsOn}-${randomBytes(3).toString('hex')}`;
       let input;
       try {

@@ -40,7 +40,7 @@ export function reviewerRoutes(routes: Routes): void {
     },
     async ({ params, body, principal, deps }) => {
       const existing = await loadReviewerProfile(deps.pool, params.personId);
-      if (existing && existing.unit !== principal.unit) throw forbidden(`reviewer ${params.personId} belongs to unit ${existing.unit}`);
+      if (existing && existing.unit !== principal.unit) throw forbidden(`reviewer ${params.personId} belongs to another unit`);
       await deps.pool.query(
         `INSERT INTO reviewer_profiles (person_id, unit_code, name, law_degree, legal_work_years, enforcement_years, legal_profession_qualification, reviewed_penalty_before, updated_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8)
@@ -73,7 +73,7 @@ export function reviewerRoutes(routes: Routes): void {
     },
     async ({ query, principal, deps }) => {
       const unit = query.unit ?? principal.unit;
-      if (!(await visibleUnits(deps.pool, principal)).includes(unit)) throw forbidden(`unit ${unit} is not visible to ${principal.unit}`);
+      if (!(await visibleUnits(deps.pool, principal)).includes(unit)) throw forbidden('that unit is not visible to yours');
       const { rows } = await deps.pool.query<{ person_id: string }>('SELECT person_id FROM reviewer_profiles WHERE unit_code = $1 ORDER BY name', [unit]);
       const profiles = await Promise.all(rows.map((r) => loadReviewerProfile(deps.pool, r.person_id)));
       const items = profiles.filter((p): p is ReviewerProfile => p !== null).map(withQualification);

@@ -152,7 +152,7 @@ async function loadReview(deps: Pick<ApiDeps, 'pool'>, id: string): Promise<Revi
 async function loadVisibleReview(deps: ApiDeps, principal: Principal, id: string): Promise<ReviewRow> {
   const row = await loadReview(deps, id);
   const takingPart = [...(row.submission?.jointUnits ?? []), ...(row.submission?.entrustingUnit ? [row.submission.entrustingUnit] : [])].includes(principal.unit);
-  if (!takingPart && !(await visibleUnits(deps.pool, principal)).includes(row.unit_code)) throw forbidden(`review ${id} belongs to unit ${row.unit_code}`);
+  if (!takingPart && !(await visibleUnits(deps.pool, principal)).includes(row.unit_code)) throw forbidden(`review ${id} belongs to another unit`);
   return row;
 }
 
@@ -223,7 +223,7 @@ const ended = (row: ReviewRow) => conflict(`审核已结束（${row.status}）�
 async function actionTarget({ params, principal, deps, idempotent }: { params: { id: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
   const row = await loadReview(deps, params.id);
   // The review's own unit acts on it; for an entrusted organisation's decision also the entrusting unit, whose legal office reviews (第四条).
-  if (row.unit_code !== principal.unit && row.submission?.entrustingUnit !== principal.unit) throw forbidden(`review ${params.id} belongs to unit ${row.unit_code}`);
+  if (row.unit_code !== principal.unit && row.submission?.entrustingUnit !== principal.unit) throw forbidden(`review ${params.id} belongs to another unit`);
   if (isFinal(row.status) && !idempotent) throw ended(row);
   await requireStarted(deps, row.workflow_id);
   return { workflowId: row.workflow_id, row };
@@ -454,7 +454,7 @@ export function reviewRoutes(routes: Routes): void {
     },
     async ({ query, principal, deps }) => {
       const units = await visibleUnits(deps.pool, principal);
-      if (query.unit && !units.includes(query.unit)) throw forbidden(`unit ${query.unit} is not visible to ${principal.unit}`);
+      if (query.unit && !units.includes(query.unit)) throw forbidden('that unit is not visible to yours');
       const where = ['unit_code = ANY($1)'];
       const args: unknown[] = [query.unit ? [query.unit] : units];
       const add = (sql: string, value: unknown) => {

@@ -73,7 +73,7 @@ export function unitRoutes(routes: Routes): void {
       responses: { 201: { description: 'the new version' } },
     },
     async ({ params, body, principal, deps }) => {
-      if (params.code !== principal.unit) throw forbidden(`only unit ${params.code} keeps its own catalogue`);
+      if (params.code !== principal.unit) throw forbidden('only the unit itself keeps its catalogue');
       const saved = await inTransaction(deps.pool, (tx) => setCatalogue(tx, params.code, body.items, body.note, principal.personId));
       return reply(201, saved);
     },
@@ -90,7 +90,7 @@ export function unitRoutes(routes: Routes): void {
       body: z.object({ count: z.number().int().min(0).max(1_000_000) }),
     },
     async ({ params, body, principal, deps }) => {
-      if (params.code !== principal.unit && !principal.roles.includes('admin')) throw forbidden(`only unit ${params.code} reports its officers`);
+      if (params.code !== principal.unit && !principal.roles.includes('admin')) throw forbidden('only the unit itself (or an admin) reports its officers');
       const { rowCount } = await deps.pool.query('UPDATE units SET enforcement_officers = $2, enforcement_officers_set_by = $3, enforcement_officers_set_at = now() WHERE code = $1', [
         params.code,
         body.count,
