@@ -4,6 +4,7 @@
  */
 import { DEMO_PERSON_ID, signToken } from '../api/auth';
 import { ConfigError, loadConfig } from '../infra/config';
+import { ensureAppRole } from '../infra/db';
 import { logger } from '../infra/logger';
 import { ensureBackingServices, onShutdownSignal, prepareBackingServices, runService } from '../infra/runtime';
 
@@ -16,7 +17,10 @@ async function main() {
   };
   onShutdownSignal(log, stopBacking);
   await prepareBackingServices({ databaseUrl: backing.databaseUrl, temporalAddress: backing.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, log });
-  const service = await runService({ config, log, databaseUrl: backing.databaseUrl, temporalAddress: backing.temporalAddress, api: true, worker: true });
+  // Embedded Postgres: migrations ran as the owner (the cluster's superuser); the service runs as
+  // the least-privileged role (issue 14), as in compose. An external DATABASE_URL is used as given.
+  const serviceDatabaseUrl = config.DATABASE_URL ? backing.databaseUrl : await ensureAppRole(backing.databaseUrl);
+  const service = await runService({ config, log, databaseUrl: serviceDatabaseUrl, temporalAddress: backing.temporalAddress, api: true, worker: true });
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
   onShutdownSignal(log, async () => {
@@ -35,6 +39,7 @@ async function main() {
       `    Temporal UI     ${backing.uiUrl ?? '(external Temporal: ' + backing.temporalAddress + ')'}`,
       `    Temporal gRPC   ${backing.temporalAddress}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TASK_QUEUE}`,
       `    Postgres        ${backing.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
+      ...(serviceDatabaseUrl !== backing.databaseUrl ? [`    service runs as ${serviceDatabaseUrl.replace(/:[^:@/]+@/, ':***@')}  (read/write rows, no DDL, case record append-only)`] : []),
       '',
       '  Demo token (unit benxi.ybj, role handler; valid 1 hour):',
       `    export TOKEN=${token}`,
