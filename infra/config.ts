@@ -34,6 +34,18 @@ const schema = z.object({
   SMTP_FROM: z.string().default('三项制度平台 <noreply@localhost>'),
   PUBLIC_BASE_URL: z.string().url().optional(),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  // Hosts a webhook may reach although they resolve to loopback/private/link-local addresses (comma-separated).
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  // Rate limits (requests per minute): per token on /api, per IP on everything (the portal included).
+  RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(1200),
+  // Timeouts: a whole request (server.requestTimeout) and one SQL statement (statement_timeout).
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(20_000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,6 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { StoredNotification } from './notification-store';
+import { addressAllowed, guardedLookup, webhookPolicyTarget, type WebhookTargetPolicy } from './webhook-targets';
 
 export const SIGNATURE_HEADER = 'X-Sanxiang-Signature';
 /** `t=<unix seconds>,sha256=<hex>`: HMAC-SHA256 of `<t>.<raw body>`, so a receiver can refuse replays of old requests. */
@@ -48,34 +52,51 @@ export function webhookPayload(n: StoredNotification, linkUrl: string | undefine
  */
 export const headerSafe = (value: string) => value.replace(/[^\x20-\x7e]+/g, (c) => encodeURIComponent(c));
 
-export async function postWebhook(opts: { url: string; secret: string; notification: StoredNotification; linkUrl?: string; attempt: number }): Promise<void> {
+/**
+ * POSTs one notification. The target is checked again here, on the address actually connected to
+ * (guarded lookup; an IP literal directly); redirects are not followed; the answer's body is never
+ * read (nothing of it is stored or shown); the whole request times out after 10 s.
+ */
+export async function postWebhook(opts: { url: string; secret: string; notification: StoredNotification; linkUrl?: string; attempt: number; policy: WebhookTargetPolicy; timeoutMs?: number }): Promise<void> {
   const raw = Buffer.from(JSON.stringify(webhookPayload(opts.notification, opts.linkUrl)), 'utf8');
   const timestamp = Math.floor(Date.now() / 1000);
-  let res: Response;
-  try {
-    res = await fetch(opts.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        [SIGNATURE_HEADER]: webhookSignature(opts.secret, raw),
-        [TIMESTAMP_HEADER]: String(timestamp),
-        [TIMESTAMPED_SIGNATURE_HEADER]: timestampedWebhookSignature(opts.secret, timestamp, raw),
-        [IDEMPOTENCY_HEADER]: headerSafe(opts.notification.idempotencyKey),
-        'X-Sanxiang-Delivery-Attempt': String(opts.attempt),
+  const u = webhookPolicyTarget.parse(opts.url);
+  const host = webhookPolicyTarget.normalHost(u.hostname);
+  const port = webhookPolicyTarget.portOf(u);
+  const where = `${u.protocol}//${u.host}`;
+  if (isIP(host)) {
+    const why = addressAllowed(opts.policy, host, host, port);
+    if (why) throw new Error(`webhook ${where} refused: ${why}`);
+  }
+  const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = (u.protocol === 'https:' ? https : http).request(
+      u,
+      {
+        method: 'POST',
+        lookup: isIP(host) ? undefined : (guardedLookup(opts.policy, port) as any),
+        signal: AbortSignal.timeout(timeoutMs),
+        timeout: timeoutMs,
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': String(raw.length),
+          [SIGNATURE_HEADER]: webhookSignature(opts.secret, raw),
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [TIMESTAMPED_SIGNATURE_HEADER]: timestampedWebhookSignature(opts.secret, timestamp, raw),
+          [IDEMPOTENCY_HEADER]: headerSafe(opts.notification.idempotencyKey),
+          'X-Sanxiang-Delivery-Attempt': String(opts.attempt),
+        },
       },
-      body: raw,
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`webhook ${opts.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
-  }
-  if (res.status < 200 || res.status >= 300) {
-    const text = (await res.text().catch(() => '')).slice(0, 200);
-    throw new Error(`webhook ${opts.url} answered ${res.status}${text ? `: ${text}` : ''}`);
-  }
-  await res.body?.cancel().catch(() => undefined);
+      (res) => {
+        res.resume(); // discarded unread
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('error', (err: Error & { code?: string }) => reject(new Error(`webhook ${where}: ${err.name === 'WebhookTargetRefused' ? `refused: ${err.message}` : (err.code ?? err.message)}`)));
+    req.end(raw);
+  });
+  if (status < 200 || status >= 300) throw new Error(`webhook ${where} answered ${status}`);
 }
 
 const SUBJECT_PREFIX: Record<StoredNotification['kind'], string> = {
@@ -95,7 +116,8 @@ export class Mailer {
   ) {}
 
   async send(opts: { to: string; notification: StoredNotification; linkUrl?: string }): Promise<void> {
-    this.transport ??= nodemailer.createTransport(this.smtpUrl);
+    // Every outbound call has a deadline: connection, greeting and socket inactivity.
+    this.transport ??= nodemailer.createTransport({ url: this.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as any);
     const n = opts.notification;
     await this.transport.sendMail({
       from: this.from,

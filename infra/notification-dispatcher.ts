@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { Mailer, postWebhook } from './notification-channels';
+import { webhookPolicy, type WebhookTargetPolicy } from './webhook-targets';
 import { DEFAULT_DELIVERY_POLICY, NotificationStore, type ClaimedDelivery, type DeliveryPolicy, type StoredNotification } from './notification-store';
 
 /** The address a notification's link points to, when the service knows its public address. */
@@ -29,6 +30,7 @@ export class NotificationDispatcher {
   private readonly store: NotificationStore;
   private readonly mailer?: Mailer;
   private readonly policy: DeliveryPolicy;
+  private readonly targets: WebhookTargetPolicy;
   private inFlight = 0;
   private stopped = false;
   private wake?: () => void;
@@ -37,13 +39,14 @@ export class NotificationDispatcher {
 
   constructor(
     private readonly pool: Pool,
-    private readonly config: Pick<Config, 'SMTP_URL' | 'SMTP_FROM' | 'PUBLIC_BASE_URL'>,
+    private readonly config: Pick<Config, 'SMTP_URL' | 'SMTP_FROM' | 'PUBLIC_BASE_URL'> & Partial<Config>,
     private readonly log: Logger,
     private readonly opts: DispatcherOptions = {},
   ) {
     this.store = new NotificationStore(pool);
     this.mailer = config.SMTP_URL ? new Mailer(config.SMTP_URL, config.SMTP_FROM) : undefined;
     this.policy = opts.policy ?? DEFAULT_DELIVERY_POLICY;
+    this.targets = webhookPolicy({ WEBHOOK_ALLOWED_HOSTS: [], PORT: 3000, TEMPORAL_DEV_PORT: 7233, TEMPORAL_UI_PORT: 8233, EMBEDDED_PG_PORT: 54329, ...config });
   }
 
   start(): void {
@@ -108,7 +111,8 @@ export class NotificationDispatcher {
       if (d.channel === 'webhook') {
         const { webhookSecret } = await this.store.channelsOf(d.notification.unit);
         if (!webhookSecret) throw new Error(`unit ${d.notification.unit} no longer has a webhook secret`);
-        await postWebhook({ url: d.target, secret: webhookSecret, notification: d.notification, linkUrl: url, attempt: d.attempts + 1 });
+        // No connection is held while the request runs: the claim was committed, the outcome is a new query.
+        await postWebhook({ url: d.target, secret: webhookSecret, notification: d.notification, linkUrl: url, attempt: d.attempts + 1, policy: this.targets });
       } else if (d.channel === 'email') {
         if (!this.mailer) throw new Error('SMTP_URL is no longer configured');
         await this.mailer.send({ to: d.target, notification: d.notification, linkUrl: url });

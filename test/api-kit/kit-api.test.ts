@@ -220,8 +220,9 @@ describe('process kit through the API: Postgres decides, one error mapper, idemp
   it('a webhook that hangs does not slow POST …/assignment: answered in well under 2 s, the inbox has the notice at once', async () => {
     const hanging = await startHangingReceiver();
     cleanup.push(hanging.close);
-    expect((await svc.call(head, 'PUT', `/api/units/${UNIT}/webhook`, { url: hanging.url, secret: 'hanging-secret-0123456789' })).status).toBe(200);
-    cleanup.push(() => svc.call(head, 'DELETE', `/api/units/${UNIT}/webhook`));
+    const unitAdmin = await svc.token(UNIT, ['admin']); // only the unit's admin sets channels (issue 14)
+    expect((await svc.call(unitAdmin, 'PUT', `/api/units/${UNIT}/webhook`, { url: hanging.url, secret: 'hanging-secret-0123456789' })).status).toBe(200);
+    cleanup.push(() => svc.call(unitAdmin, 'DELETE', `/api/units/${UNIT}/webhook`));
     // Incomplete: the missing-materials notice goes to the unit, whose webhook then hangs.
     const body = submissionBody({ materials: [{ kind: 'statement', ref: 'doc://s' }] });
     const created = await svc.call(handler, 'POST', '/api/reviews', body);

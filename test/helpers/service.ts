@@ -34,6 +34,11 @@ export async function startTestService(overrides: Partial<Record<string, string>
     LOG_LEVEL: 'warn',
     // Its own secret: the local default is refused with external backing services (DATABASE_URL set).
     JWT_SECRET: randomBytes(32).toString('base64url'),
+    // Test receivers listen on loopback; the allow-list names it (production: unset, or the operator's hosts).
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    // Generous rate limits: the tests must never trip them.
+    RATE_LIMIT_PER_TOKEN: '1000000',
+    RATE_LIMIT_PER_IP: '1000000',
     ...overrides,
   });
   const service = await runService({

@@ -55,13 +55,16 @@ describe('notify: inbox at once, signed webhook and email delivered by the outbo
       .filter((e) => e.activityTaskStartedEventAttributes)
       .map((e) => Number(e.activityTaskStartedEventAttributes!.attempt));
 
-  it('a unit registers its webhook; only the unit itself or an admin above it may', async () => {
+  it("a unit registers its webhook; only the unit's own admin may (issue 14)", async () => {
     const ybjHandler = await svc.token(YBJ, ['handler']);
+    const ybjAdmin = await svc.token(YBJ, ['admin']);
     const other = await svc.token(CZJ, ['admin']);
     const rootAdmin = await svc.token('benxi', ['admin']);
     expect((await svc.call(other, 'PUT', `/api/units/${YBJ}/webhook`, { url: webhook.url, secret: SECRET })).status).toBe(403);
-    expect((await svc.call(ybjHandler, 'PUT', `/api/units/${YBJ}/webhook`, { url: 'ftp://x', secret: 'short' })).body.issues.map((i: any) => i.path).sort()).toEqual(['body.secret', 'body.url']);
-    expect((await svc.call(rootAdmin, 'PUT', `/api/units/${YBJ}/webhook`, { url: webhook.url, secret: SECRET })).status).toBe(200);
+    expect((await svc.call(rootAdmin, 'PUT', `/api/units/${YBJ}/webhook`, { url: webhook.url, secret: SECRET })).status).toBe(403);
+    expect((await svc.call(ybjHandler, 'PUT', `/api/units/${YBJ}/webhook`, { url: webhook.url, secret: SECRET })).status).toBe(403);
+    expect((await svc.call(ybjAdmin, 'PUT', `/api/units/${YBJ}/webhook`, { url: 'ftp://x', secret: 'short' })).body.issues.map((i: any) => i.path).sort()).toEqual(['body.secret', 'body.url']);
+    expect((await svc.call(ybjAdmin, 'PUT', `/api/units/${YBJ}/webhook`, { url: webhook.url, secret: SECRET })).status).toBe(200);
     const channels = await svc.call(ybjHandler, 'GET', `/api/units/${YBJ}/channels`);
     expect(channels.body).toEqual({ unit: YBJ, inbox: true, webhook: { url: webhook.url }, email: null, smtpConfigured: true });
     expect(JSON.stringify(channels.body)).not.toContain(SECRET);
@@ -100,7 +103,7 @@ describe('notify: inbox at once, signed webhook and email delivered by the outbo
 
   it('a channel delivered on an earlier attempt is not delivered again when another channel is retried', async () => {
     const ybjHandler = await svc.token(YBJ, ['handler']);
-    expect((await svc.call(ybjHandler, 'PUT', `/api/units/${YBJ}/email`, { address: 'ybj-duty@benxi.test' })).status).toBe(200);
+    expect((await svc.call(await svc.token(YBJ, ['admin']), 'PUT', `/api/units/${YBJ}/email`, { address: 'ybj-duty@benxi.test' })).status).toBe(200);
     failFirstMail = true;
     const mailsBefore = smtp.mails.length;
     const caseNumber = `MAIL-${suffix}`;
@@ -125,7 +128,7 @@ describe('notify: inbox at once, signed webhook and email delivered by the outbo
   it('a webhook that keeps failing stays listed as failed for the unit and its supervisor, not for other units', async () => {
     const czj = await svc.token(CZJ, ['handler']);
     const deadUrl = `http://127.0.0.1:${await freePort()}/nobody-listens`;
-    expect((await svc.call(czj, 'PUT', `/api/units/${CZJ}/webhook`, { url: deadUrl, secret: 'czj-secret-0123456789' })).status).toBe(200);
+    expect((await svc.call(await svc.token(CZJ, ['admin']), 'PUT', `/api/units/${CZJ}/webhook`, { url: deadUrl, secret: 'czj-secret-0123456789' })).status).toBe(200);
     const key = await openUrgent(CZJ, `DEAD-${suffix}`);
     const listed = async (token: string) => ((await svc.call(token, 'GET', '/api/notifications?status=failed')).body as any[]).filter((d) => d.notification.idempotencyKey === key);
     const failed = await eventually(async () => (await listed(czj))[0], 'the failed delivery', 15_000);
