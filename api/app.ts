@@ -11,6 +11,7 @@ import { caseRecordingRoutes, caseRoutes } from './routes/cases';
 import { inboxRoutes } from './routes/inbox';
 import { notificationRoutes } from './routes/notifications';
 import { recordRoutes } from './routes/records';
+import { anchorRoutes } from './routes/anchors';
 import { decisionRoutes } from './routes/decisions';
 import { decisionServiceRoutes } from './routes/decision-service';
 import { correctionRoutes } from './routes/corrections';
@@ -30,7 +31,7 @@ import { drawRoutes } from './routes/draws';
 import { inspectionDirectoryRoutes } from './routes/inspection-directories';
 
 /** Each feature registers its routes here; the list is also the OpenAPI document's content. */
-const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, decisionServiceRoutes, enforcementRoutes, disclosureRoutes, correctionRoutes, processStartRoutes, publicRoutes, portalRoutes, preDisclosureRoutes, statisticsRoutes, planRoutes, drawRoutes, inspectionDirectoryRoutes];
+const FEATURES: Array<(routes: Routes) => void> = [unitRoutes, calendarRoutes, caseRoutes, caseRecordingRoutes, recordRoutes, inboxRoutes, notificationRoutes, reviewRoutes, reviewerRoutes, decisionRoutes, decisionServiceRoutes, enforcementRoutes, disclosureRoutes, correctionRoutes, processStartRoutes, publicRoutes, anchorRoutes, portalRoutes, preDisclosureRoutes, statisticsRoutes, planRoutes, drawRoutes, inspectionDirectoryRoutes];
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -53,6 +54,8 @@ export function createApp(deps: ApiDeps): Express {
   api.use('/api', authenticate(deps.config.JWT_SECRET, unitDirectory(deps.pool)));
   const routes = new Routes(api, deps);
   for (const register of FEATURES) register(routes);
+  // The route table (tests generate the authorization matrix from it).
+  app.locals.routeTable = routes.table;
 
   let document: unknown;
   const openApi = () =>

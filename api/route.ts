@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Principal, Role } from './auth';
 import { requireRoles } from './auth';
 import { boundaryIssues } from './boundary';
-import { issuesOf, unauthorized, ValidationError, type FieldIssue } from './errors';
+import { forbidden, issuesOf, unauthorized, ValidationError, type FieldIssue } from './errors';
+import { visibleUnits } from './scope';
 import type { ApiDeps } from './deps';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
@@ -17,10 +18,30 @@ export interface RouteSpec<B extends z.ZodType, Q extends AnyObject, P extends A
   tag: string;
   /** Omitted: public route. Empty: any authenticated principal. */
   roles?: readonly Role[];
+  /**
+   * Whose resources the route reaches (the authorization matrix tests it, test/security/authz-matrix.test.ts):
+   * `public` no token; `unit` the principal's own unit only; `supervisor-read` also the units it
+   * supervises (reads); `any-unit` not tied to a unit (national data, the principal itself).
+   * Omitted: `public` without roles; else, for a path naming the unit (`:code`), `supervisor-read`
+   * for GET and `unit` for the rest; otherwise `unit`. For a `:code` path the route table enforces
+   * it before the handler runs (deny by default); elsewhere the handler checks the resource's unit.
+   */
+  scope?: RouteScope;
   body?: B;
   query?: Q;
   params?: P;
   responses?: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+export type RouteScope = 'public' | 'unit' | 'supervisor-read' | 'any-unit';
+
+/** One row of the route table: what the authorization matrix is generated from. */
+export interface DeclaredRoute {
+  method: Method;
+  path: string;
+  roles?: readonly Role[];
+  scope: RouteScope;
+  tag: string;
 }
 
 export interface RouteContext<B, Q, P> {
@@ -50,6 +71,8 @@ const errorBody = z.object({
 /** One declaration gives the express handler, its validation and its OpenAPI entry. */
 export class Routes {
   readonly registry = new OpenAPIRegistry();
+  /** Every route declared, in order (deny by default: a route the matrix does not know fails its test). */
+  readonly table: DeclaredRoute[] = [];
 
   constructor(
     private readonly router: Router,
@@ -63,10 +86,14 @@ export class Routes {
     handler: (ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<Reply | unknown>,
   ): void {
     this.registerOpenApi(spec);
+    const scope: RouteScope = spec.scope ?? (spec.roles === undefined ? 'public' : spec.path.includes(':code') && spec.method === 'get' ? 'supervisor-read' : 'unit');
+    this.table.push({ method: spec.method, path: spec.path, roles: spec.roles, scope, tag: spec.tag });
+    const unitInPath = spec.roles !== undefined && spec.path.includes(':code');
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
       if (spec.roles !== undefined) {
         if (!req.principal) throw unauthorized();
         requireRoles(req.principal, spec.roles);
+        if (unitInPath) await this.assertUnitScope(req.principal, scope, String(req.params.code ?? ''));
       }
       // NUL, lone surrogates, absurd years: refused for every route before its own schema runs.
       const refused = [...boundaryIssues(req.params, 'params'), ...boundaryIssues(req.query, 'query'), ...boundaryIssues(req.body, 'body')];
@@ -94,6 +121,13 @@ export class Routes {
         res.status(200).json(out);
       }
     });
+  }
+
+  /** A route on /api/units/:code/…: own unit for `unit`, own or supervised for `supervisor-read`. The 403 names no unit. */
+  private async assertUnitScope(principal: Principal, scope: RouteScope, code: string): Promise<void> {
+    if (scope === 'any-unit' || scope === 'public' || code === principal.unit) return;
+    if (scope === 'supervisor-read' && (await visibleUnits(this.deps.pool, principal)).includes(code)) return;
+    throw forbidden(scope === 'unit' ? 'this acts on your own unit only' : 'that unit is not visible to yours');
   }
 
   private registerOpenApi(spec: RouteSpec<any, any, any>): void {
