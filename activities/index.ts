@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/logger';
+import { createAnchorActivities } from './anchors';
 import { createCalendarActivities } from './calendar';
 import { createCaseActivities } from './cases';
 import { createDigestActivities } from './digest';
@@ -29,6 +30,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCalendarActivities(deps),
+    ...createAnchorActivities(deps),
     ...createRetimingActivities(deps),
     ...createReviewActivities(deps),
     ...createCaseActivities(deps),

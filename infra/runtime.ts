@@ -7,6 +7,7 @@ import { createApp } from '../api/app';
 import { createWorker } from '../worker/create-worker';
 import { assertJwtSecretAllowed, ConfigError, loadConfig, type Config } from './config';
 import { createPool, migrate } from './db';
+import { ensureAnchorSchedule } from './anchor-schedule';
 import { ensureDigestSchedule } from './digest-schedule';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { ensureStatisticsSchedule } from './statistics-schedule';
@@ -111,6 +112,8 @@ export async function runService(opts: {
     log.info({ taskQueue: config.TASK_QUEUE }, 'worker running');
     // The daily digest schedule, created or brought up to date idempotently; without it the worker still runs.
     await ensureDigestSchedule(temporal, config.TASK_QUEUE, log).catch((err) => log.error({ err }, 'daily digest schedule not ensured'));
+    // The daily tamper-evidence anchor (00:15), likewise.
+    await ensureAnchorSchedule(temporal, config.TASK_QUEUE, log).catch((err) => log.error({ err }, 'daily anchor schedule not ensured'));
     // The 1 January annual statistics schedule, likewise.
     await ensureStatisticsSchedule(temporal, config.TASK_QUEUE, log).catch((err) => log.error({ err }, 'annual statistics schedule not ensured'));
     // The outboxes: process starts (reconciler) and notification deliveries (dispatcher).

@@ -4,6 +4,7 @@ export { calendarPublicationWorkflow } from './calendar-publication';
 export { avRecordWorkflow } from './av-record';
 export { legalReviewWorkflow } from './legal-review';
 export { digestWorkflow } from './digest';
+export { anchorWorkflow } from './anchor';
 export { enforcementWorkflow } from './enforcement';
 export { disclosureWorkflow, disclosureCorrectionWorkflow } from './disclosure';
 export { rolloutPlanWorkflow } from './rollout';

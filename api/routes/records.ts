@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { AnchorStore } from '../../infra/anchor-store';
 import { CaseRecordStore } from '../../infra/case-record-store';
 import { DocumentStore } from '../../infra/document-store';
 import type { Principal } from '../auth';
@@ -67,14 +68,19 @@ export function recordRoutes(routes: Routes): void {
       method: 'get',
       path: '/api/cases/:caseNumber/record/verify',
       tag: 'records',
-      summary: "Recomputes the case record's hash chain from the stored entries and names the first entry that does not hold",
+      summary: "Recomputes the case record's hash chain from the stored entries and names the first entry that does not hold; then checks the case against the last published anchor (GET /public/anchors): a removed tail or a rewritten chain no longer matches the anchored head",
       roles: [],
       params: caseParams,
       query: unitQuery,
     },
     async ({ params, query, principal, deps }) => {
       const unit = await caseUnit(deps, principal, query.unit, params.caseNumber);
-      return storesOf(deps.pool).records.verify(unit, params.caseNumber);
+      const chain = await storesOf(deps.pool).records.verify(unit, params.caseNumber);
+      // The chain alone cannot see a removed tail (what remains still links) nor a chain rewritten
+      // from its start: the anchor published outside the database can.
+      const anchor = await new AnchorStore(deps.pool).checkCase(unit, params.caseNumber);
+      const anchorHolds = !anchor.anchored || anchor.holds;
+      return { ...chain, valid: chain.valid && anchorHolds, chainValid: chain.valid, anchor };
     },
   );
 
