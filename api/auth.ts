@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { forbidden, unauthorized } from './errors';
 
 /** `legal_office_lead`: the head of the unit's 法制机构 (assigns reviewers, incl. to oneself or taking over; issue 10). */
-export const ROLES = ['handler', 'reviewer', 'head', 'publisher', 'supervisor', 'admin', 'legal_office_lead', 'plan_office'] as const;
+/** `calendar_admin`: publishes the national working-day calendar (a national or city-level role, issue 14). */
+export const ROLES = ['handler', 'reviewer', 'head', 'publisher', 'supervisor', 'admin', 'legal_office_lead', 'plan_office', 'calendar_admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { validateYearArrangement } from '../../domain/calendar';
 import { addDays, daysBetween } from '../../domain/dates';
-import { CalendarStore } from '../../infra/calendar-store';
+import { CalendarStore, calendarHistory } from '../../infra/calendar-store';
 import { enqueueProcessStart } from '../../infra/process-starts';
 import { calendarPublicationWorkflow, calendarPublicationWorkflowId } from '../../workflows/calendar-publication';
 import { badRequest, notFound, ValidationError } from '../errors';
@@ -24,8 +24,10 @@ export function calendarRoutes(routes: Routes): void {
       method: 'put',
       path: '/api/calendar/years/:year',
       tag: 'calendar',
-      summary: "Publish (or correct) a year's holidays and adjusted working days from the State Council notice; provisional deadlines are recomputed",
-      roles: ['admin'],
+      summary:
+        "Publish (or correct) a year's holidays and adjusted working days from the State Council notice (calendar_admin: a national or city-level role, not a unit's admin); the publication is kept in the year's history (what changed, who, when) and provisional deadlines are recomputed from it",
+      roles: ['calendar_admin'],
+      scope: 'any-unit',
       params: yearParam,
       body: z.object({ holidays: z.array(specialDay), workdays: z.array(specialDay), notice: z.string().trim().max(500).optional() }),
       responses: { 200: { description: 'replaced' }, 201: { description: 'published' } },
@@ -37,21 +39,28 @@ export function calendarRoutes(routes: Routes): void {
       let retiming = '';
       // The year and the start of its re-timing workflow in one transaction: a publication whose
       // start fails (Temporal away) is re-timed later by the reconciler, never forgotten.
-      const { replaced } = await store.publish(checked.value, `${principal.unit}/${principal.personId}`, body.notice ?? null, async (tx, publishedAt) => {
+      const { replaced, historyId } = await store.publish(checked.value, `${principal.unit}/${principal.personId}`, body.notice ?? null, async (tx, publishedAt) => {
         retiming = calendarPublicationWorkflowId(params.year, publishedAt.toISOString().replace(/[:.]/g, ''));
         await enqueueProcessStart(tx, {
           workflowId: retiming,
           kind: 'calendar-publication',
           workflowType: calendarPublicationWorkflow.name,
           taskQueue: deps.config.TASK_QUEUE,
-          input: { year: params.year },
+          // The recorded basis: the history entry of this publication (its arrangement, notice, who, when).
+          input: { year: params.year, basisPublishedAt: publishedAt.toISOString() },
           summary: `节假日安排 ${params.year} 年公布：重算暂定期限`,
         });
+        return retiming;
       });
       const stored = await store.year(params.year);
       const start = await startNow(deps, retiming);
-      return reply(replaced ? 200 : 201, { ...stored, retimingWorkflowId: retiming, retimingStarted: Boolean(start?.startedAt) });
+      return reply(replaced ? 200 : 201, { ...stored, historyId, retimingWorkflowId: retiming, retimingStarted: Boolean(start?.startedAt) });
     },
+  );
+
+  routes.add(
+    { method: 'get', path: '/api/calendar/years/:year/history', tag: 'calendar', summary: "A year's publications: who published, when, on which notice, and what changed each time", roles: [], scope: 'any-unit', params: yearParam },
+    async ({ params, deps }) => calendarHistory(deps.pool, params.year),
   );
 
   routes.add(

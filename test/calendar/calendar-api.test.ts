@@ -49,8 +49,8 @@ describe('calendar API and re-timing of provisional deadlines (dev server, real 
     expect(bad.body.issues[0].path).toBe('query.from');
   });
 
-  it('refuses a bad year with the field and reason, and non-admins', async () => {
-    const admin = await svc.token('benxi.sfj', ['admin']);
+  it('refuses a bad year with the field and reason, and everyone but the calendar_admin (a unit\'s admin too)', async () => {
+    const admin = await svc.token('benxi', ['calendar_admin']);
     const clash = await svc.call(admin, 'PUT', '/api/calendar/years/2027', {
       holidays: [{ date: '2027-01-09', name: '冲突' }, { date: '2028-01-01', name: '越界' }],
       workdays: [{ date: '2027-01-09', name: '冲突' }],
@@ -61,6 +61,8 @@ describe('calendar API and re-timing of provisional deadlines (dev server, real 
     expect(paths).toContain('body.workdays');
     const handler = await svc.token('benxi.sfj', ['handler']);
     expect((await svc.call(handler, 'PUT', '/api/calendar/years/2027', notice2027)).status).toBe(403);
+    const unitAdmin = await svc.token('benxi.sfj', ['admin', 'supervisor', 'head']);
+    expect((await svc.call(unitAdmin, 'PUT', '/api/calendar/years/2027', notice2027)).status).toBe(403);
   });
 
   it('publishing 2027 moves a running provisional deadline, found through the DeadlineProvisional search attribute', async () => {
@@ -78,10 +80,10 @@ describe('calendar API and re-timing of provisional deadlines (dev server, real 
     }
     expect(seenProvisional).toBe(true);
 
-    const admin = await svc.token('benxi.sfj', ['admin']);
+    const admin = await svc.token('benxi', ['calendar_admin'], 'calendar-officer');
     const published = await svc.call(admin, 'PUT', '/api/calendar/years/2027', notice2027);
     expect(published.status).toBe(201);
-    expect(published.body).toMatchObject({ year: 2027, source: 'published', publishedBy: expect.stringContaining('benxi.sfj') });
+    expect(published.body).toMatchObject({ year: 2027, source: 'published', publishedBy: 'benxi/calendar-officer', historyId: expect.any(Number) });
     const retiming = await client.workflow.getHandle(published.body.retimingWorkflowId).result();
     expect(retiming.signalled).toBeGreaterThanOrEqual(1);
 
@@ -95,7 +97,16 @@ describe('calendar API and re-timing of provisional deadlines (dev server, real 
     const day = await svc.call(admin, 'GET', '/api/calendar/days?from=2027-01-09&to=2027-01-09');
     expect(day.body).toEqual([{ date: '2027-01-09', kind: 'adjusted_workday', workday: true, name: '测试调休', published: true }]);
     // Publishing again is a correction: 200, same year.
-    expect((await svc.call(admin, 'PUT', '/api/calendar/years/2027', notice2027)).status).toBe(200);
+    const corrected = await svc.call(admin, 'PUT', '/api/calendar/years/2027', { ...notice2027, holidays: notice2027.holidays.slice(1), notice: '更正' });
+    expect(corrected.status).toBe(200);
+    // The history keeps both publications: who, when, the notice and what changed (issue 14).
+    const history = await svc.call(await svc.token('benxi.czj', ['handler']), 'GET', '/api/calendar/years/2027/history');
+    expect(history.status).toBe(200);
+    expect(history.body).toHaveLength(2);
+    expect(history.body[0]).toMatchObject({ publishedBy: 'benxi/calendar-officer', retimingWorkflowId: published.body.retimingWorkflowId, changes: { removed: [] } });
+    expect(history.body[0].changes.added.length).toBe(notice2027.holidays.length + notice2027.workdays.length);
+    expect(history.body[1]).toMatchObject({ notice: '更正', retimingWorkflowId: corrected.body.retimingWorkflowId, changes: { added: [], removed: [expect.objectContaining({ date: notice2027.holidays[0]!.date, kind: 'holiday' })] } });
+    await expect(svc.service.pool.query('DELETE FROM calendar_year_history')).rejects.toThrow(/append-only/);
     await handle.signal(doneSignal);
   });
 });

@@ -23,6 +23,7 @@ const MATRIX: Record<string, string> = {
   'PUT /api/calendar/years/:year': 'calendar_admin | any-unit',
   'GET /api/calendar/years': 'any | unit',
   'GET /api/calendar/years/:year': 'any | unit',
+  'GET /api/calendar/years/:year/history': 'any | any-unit',
   'GET /api/calendar/days': 'any | unit',
   'POST /api/cases': 'handler | unit',
   'GET /api/cases/:caseNumber': 'any | unit',
