@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -46,6 +47,34 @@ export function createApp(deps: ApiDeps): Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+    }),
+  );
+  // Every answer: no MIME sniffing, not framed, no referrer; the API's JSON needs no active content.
+  app.use((req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    if (req.path.startsWith('/api/') || req.path === '/openapi.json') res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    next();
+  });
+  // Rate limits (RATE_LIMIT_PER_IP / RATE_LIMIT_PER_TOKEN per minute): per client address on
+  // everything (the public portal included), and per token on /api. Health probes are exempt.
+  const limited = { windowMs: 60_000, standardHeaders: 'draft-8' as const, legacyHeaders: false, message: { error: 'too many requests' } };
+  app.use(
+    rateLimit({
+      ...limited,
+      limit: deps.config.RATE_LIMIT_PER_IP,
+      skip: (req) => req.path === '/health' || req.path === '/ready',
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+    }),
+  );
+  app.use(
+    '/api',
+    rateLimit({
+      ...limited,
+      limit: deps.config.RATE_LIMIT_PER_TOKEN,
+      skip: (req) => !req.headers.authorization,
+      keyGenerator: (req) => 'token:' + createHash('sha256').update(String(req.headers.authorization)).digest('base64url'),
     }),
   );
   app.use(express.json({ limit: '2mb' }));

@@ -4,8 +4,9 @@ import { importEsm } from './esm';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'migrations');
 
-export function createPool(databaseUrl: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max });
+export function createPool(databaseUrl: string, max = 10, statementTimeoutMs = Number(process.env.STATEMENT_TIMEOUT_MS) || 15_000): Pool {
+  // Every statement has a deadline (statement_timeout, STATEMENT_TIMEOUT_MS).
+  const pool = new Pool({ connectionString: databaseUrl, max, statement_timeout: statementTimeoutMs });
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => undefined);
   return pool;

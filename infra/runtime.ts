@@ -91,7 +91,7 @@ export async function runService(opts: {
 }): Promise<RunningService> {
   const { config, log } = opts;
   if (opts.api) assertJwtSecretAllowed(config);
-  const pool = createPool(opts.databaseUrl);
+  const pool = createPool(opts.databaseUrl, 10, config.STATEMENT_TIMEOUT_MS);
   const clientConnection = await connectTemporal(opts.temporalAddress);
   const temporal = createClient(clientConnection, config.TEMPORAL_NAMESPACE);
   const stops: Stop[] = [() => pool.end(), () => clientConnection.close()];
@@ -135,10 +135,17 @@ export async function runService(opts: {
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     });
+    // A request (headers and body) must arrive within REQUEST_TIMEOUT_MS; slow clients are cut off.
+    server.requestTimeout = config.REQUEST_TIMEOUT_MS;
+    server.headersTimeout = Math.min(config.REQUEST_TIMEOUT_MS, 20_000);
+    server.keepAliveTimeout = 5_000;
     log.info({ port: config.PORT }, 'API listening');
     const s = server;
     stops.unshift(async () => {
-      await new Promise<void>((resolve) => s.close(() => resolve()));
+      // Stop accepting, let running requests finish, drop idle keep-alive connections.
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeIdleConnections();
+      await closed;
     });
   }
 
@@ -176,7 +183,7 @@ export function runStandalone(part: 'api' | 'worker'): void {
  * Ctrl-C / SIGTERM: stop in order, once. Ctrl-C reaches every process of the terminal's group and
  * tsx relays it too, so repeats within a few seconds are the same Ctrl-C; a later one forces exit.
  */
-export function onShutdownSignal(log: Logger, stop: () => Promise<void>): void {
+export function onShutdownSignal(log: Logger, stop: () => Promise<void>, deadlineMs = Number(process.env.SHUTDOWN_DEADLINE_MS) || 20_000): void {
   let firstAt: number | undefined;
   const handler = (signal: string) => {
     if (firstAt !== undefined) {
@@ -185,7 +192,12 @@ export function onShutdownSignal(log: Logger, stop: () => Promise<void>): void {
       process.exit(1);
     }
     firstAt = Date.now();
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, deadlineMs }, 'shutting down');
+    // Graceful, with a deadline: what has not stopped by then is abandoned (exit 1).
+    setTimeout(() => {
+      log.error({ deadlineMs }, 'shutdown deadline passed; exiting');
+      process.exit(1);
+    }, deadlineMs).unref();
     stop().then(
       () => {
         log.info('stopped');

@@ -108,7 +108,9 @@ export function recordRoutes(routes: Routes): void {
       if (!doc || !(await visibleUnits(deps.pool, principal)).includes(doc.unit)) throw notFound(`document ${params.id}`);
       res.setHeader('X-Content-SHA256', doc.sha256);
       res.setHeader('ETag', `"sha256-${doc.sha256}"`);
-      res.setHeader('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(doc.title)}`);
+      // A stored document is shown, never run: nosniff (app-wide), a sandboxing CSP, and its file name.
+      res.setHeader('Content-Disposition', `inline; filename="document"; filename*=UTF-8''${encodeURIComponent(doc.title)}`);
+      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; sandbox");
       return { status: 200, body: doc.content, contentType: doc.contentType };
     },
   );

@@ -12,7 +12,9 @@ export function mountSystemRoutes(app: Express, deps: ApiDeps, openApi: () => un
       probe('temporal', () => deps.temporal.connection.workflowService.getSystemInfo({})),
     ]);
     const ready = checks.every((c) => c.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks.map((c) => [c.name, c.ok ? 'ok' : c.error])) });
+    // The reason goes to the log, not to whoever asks: no internal error text in the answer.
+    for (const c of checks) if (!c.ok) deps.log.warn({ check: c.name, error: c.error }, 'not ready');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks.map((c) => [c.name, c.ok ? 'ok' : 'unavailable'])) });
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi());
