@@ -45,3 +45,15 @@ export const legalInstant = z
     description: "a date 'YYYY-MM-DD' (that day in Asia/Shanghai, from 00:00+08:00) or an ISO 8601 datetime with offset",
     example: '2025-10-20',
   });
+
+/**
+ * A Unicode-aware pattern (\p{L} needs the `u` flag) that documents well: zod-to-openapi writes a
+ * pattern as `regex.toString()` less its slashes, which would leave the flag in the OpenAPI
+ * pattern (`…$/u`, matching nothing; Schemathesis could not generate a value). This one prints
+ * without its flags.
+ */
+export function unicodePattern(source: string): RegExp {
+  const re = new RegExp(source, 'u');
+  Object.defineProperty(re, 'toString', { value: () => `/${source}/` });
+  return re;
+}

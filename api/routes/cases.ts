@@ -21,7 +21,7 @@ import { conflict, notFound } from '../errors';
 import { isGone, requireStarted, startNow, startPendingBody } from '../process-start';
 import { reply, type Routes } from '../route';
 import { assertCanSee } from '../scope';
-import { legalInstant } from '../schemas';
+import { legalInstant, unicodePattern } from '../schemas';
 
 export const caseNumberSchema = z
   .string()
@@ -30,7 +30,7 @@ export const caseNumberSchema = z
   .overwrite(normaliseCaseNumber)
   .min(1)
   .max(64)
-  .regex(/^[\p{L}\p{N}〔〕()（）[\]_.\-]+$/u, 'letters, digits and 〔〕()[]_.- only');
+  .regex(unicodePattern('^[\\p{L}\\p{N}〔〕()（）[\\]_.\\-]+$'), 'letters, digits and 〔〕()[]_.- only');
 
 const openCaseBody = z.object({
   caseNumber: caseNumberSchema,

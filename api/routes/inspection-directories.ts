@@ -6,6 +6,7 @@ import type { ApiDeps } from '../deps';
 import { badRequest, forbidden, notFound } from '../errors';
 import type { Routes } from '../route';
 import { assertCanSee, assertUnitExists } from '../scope';
+import { unicodePattern } from '../schemas';
 
 const unitParams = z.object({ code: z.string().regex(/^[a-z0-9]+(\.[a-z0-9]+)*$/) });
 const idText = z.string().trim().min(1).max(100);
@@ -29,7 +30,7 @@ export function inspectionDirectoryRoutes(routes: Routes): void {
       tag: 'inspections',
       summary: 'A random-inspection matter of the unit (随机抽查事项清单)',
       roles: ['head', 'admin'],
-      params: unitParams.extend({ matter: z.string().regex(/^[\p{L}\p{N}_.-]{1,60}$/u) }),
+      params: unitParams.extend({ matter: z.string().regex(unicodePattern('^[\\p{L}\\p{N}_.-]{1,60}$')) }),
       body: z.object({ basis: z.string().trim().min(1).max(1000), subject: z.string().trim().min(1).max(200), objectKind: z.string().trim().min(1).max(200), content: z.string().trim().min(1).max(2000), ratio: z.number().gt(0).max(1), method: z.string().trim().min(1).max(200), frequency: z.string().trim().min(1).max(100) }),
     },
     async ({ params, body, principal, deps }) => {

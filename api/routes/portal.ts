@@ -35,7 +35,7 @@ export function portalRoutes(routes: Routes): void {
     return htmlReply(200, searchPage({ q, unit, kind, page, units, result }));
   });
 
-  routes.add({ method: 'get', path: '/portal/items/:id', tag: 'portal', summary: 'One item (HTML); a taken-down item shows only the reason and explanation (410)' }, async ({ req, deps }) => {
+  routes.add({ method: 'get', path: '/portal/items/:id', tag: 'portal', summary: 'One item (HTML); a taken-down item shows only the reason and explanation (410)', params: z.object({ id: z.string().max(200) }) }, async ({ req, deps }) => {
     const found = await lookupPublic(deps.pool, String(req.params.id));
     if (found.state === 'published') return htmlReply(200, itemPage(found.item, await publicUnit(deps.pool, found.item.unit)));
     if (found.state === 'taken_down') return htmlReply(410, takenDownPage(found));
@@ -44,14 +44,14 @@ export function portalRoutes(routes: Routes): void {
 
   routes.add({ method: 'get', path: '/portal/units', tag: 'portal', summary: 'The enforcement units by jurisdiction (HTML)' }, async ({ deps }) => htmlReply(200, unitsPage(await publicUnits(deps.pool))));
 
-  routes.add({ method: 'get', path: '/portal/units/:code', tag: 'portal', summary: "A unit's page: pre-disclosure lists, links to its items and statistics (HTML)" }, async ({ req, deps }) => {
+  routes.add({ method: 'get', path: '/portal/units/:code', tag: 'portal', summary: "A unit's page: pre-disclosure lists, links to its items and statistics (HTML)", params: z.object({ code: z.string().max(100) }) }, async ({ req, deps }) => {
     const unit = await publicUnit(deps.pool, String(req.params.code));
     if (!unit) return htmlReply(404, notFoundPage('未找到该执法主体。'));
     const [pre, stats] = await Promise.all([loadPreDisclosure(deps.pool, unit.code), publishedStatistics(deps.pool, unit.code)]);
     return htmlReply(200, unitPage(unit, pre, stats));
   });
 
-  routes.add({ method: 'get', path: '/portal/units/:code/statistics/:year', tag: 'portal', summary: "A unit's published annual statistics with charts (HTML)" }, async ({ req, deps }) => {
+  routes.add({ method: 'get', path: '/portal/units/:code/statistics/:year', tag: 'portal', summary: "A unit's published annual statistics with charts (HTML)", params: z.object({ code: z.string().max(100), year: z.string().max(10) }) }, async ({ req, deps }) => {
     const unit = await publicUnit(deps.pool, String(req.params.code));
     const year = Number(req.params.year);
     const stats = unit ? (await publishedStatistics(deps.pool, unit.code)).find((s) => s.year === year) : undefined;
