@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AnchorStore } from '../../infra/anchor-store';
 import { notFound } from '../errors';
+import { isoDate } from '../schemas';
 import type { Routes } from '../route';
 
 const anchorSchema = z.object({
@@ -13,7 +14,7 @@ const anchorSchema = z.object({
   discrepancies: z.array(z.object({ key: z.string(), anchoredSeq: z.number(), currentSeq: z.number().nullable(), problem: z.string() })),
   publishedAt: z.string(),
 });
-const dateParams = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD') });
+const dateParams = z.object({ date: isoDate });
 
 /**
  * The daily anchors on the public portal (issue 14): anyone may copy a day's Merkle root, so a
@@ -40,7 +41,6 @@ export function anchorRoutes(routes: Routes): void {
       responses: { 200: { description: 'the anchor', schema: anchorSchema.extend({ recomputedRoot: z.string(), holds: z.boolean() }) }, 404: { description: 'no anchor that day' } },
     },
     async ({ params, deps }) => {
-      if (Number.isNaN(Date.parse(`${params.date}T00:00:00Z`))) throw notFound(`anchor ${params.date}`);
       const store = new AnchorStore(deps.pool);
       const anchor = await store.get(params.date);
       if (!anchor) throw notFound(`anchor ${params.date}`);

@@ -3,6 +3,7 @@
  * and shown on the portal's unit page; basis changes (第二十六条) with their 20-working-day deadline.
  */
 import { z } from 'zod';
+import { isoDate } from '../schemas';
 import { BASIS_CHANGE_STATUTE } from '../../domain/basis-change/process';
 import { statuteDeadline, STATUTES } from '../../domain/statutes';
 import { CalendarStore } from '../../infra/calendar-store';
@@ -17,7 +18,8 @@ import { reply, type Routes } from '../route';
 import { assertCanSee, assertUnitExists } from '../scope';
 
 const unitParams = z.object({ code: z.string().trim().min(1).max(100) });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+// A real calendar date (a regex alone let '2026-82-30' through to Postgres).
+const date = isoDate;
 const text = (max = 500) => z.string().trim().min(1).max(max);
 
 const officer = z.object({
