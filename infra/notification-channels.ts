@@ -92,8 +92,12 @@ export async function postWebhook(opts: { url: string; secret: string; notificat
         resolve(res.statusCode ?? 0);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-    req.on('error', (err: Error & { code?: string }) => reject(new Error(`webhook ${where}: ${err.name === 'WebhookTargetRefused' ? `refused: ${err.message}` : (err.code ?? err.message)}`)));
+    req.on('error', (err: Error & { code?: string }) => {
+      const reason =
+        err.name === 'WebhookTargetRefused' ? `refused: ${err.message}` : err.code === 'ABORT_ERR' || err.name === 'AbortError' ? `timeout: no answer within ${timeoutMs} ms` : (err.code ?? err.message);
+      reject(new Error(`webhook ${where}: ${reason}`));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`timeout: no answer within ${timeoutMs} ms`), { code: undefined })));
     req.end(raw);
   });
   if (status < 200 || status >= 300) throw new Error(`webhook ${where} answered ${status}`);

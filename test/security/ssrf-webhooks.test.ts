@@ -99,7 +99,7 @@ describe('delivery re-checks the address (loopback only)', () => {
     const hang = http.createServer(() => undefined);
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
     const started = Date.now();
-    await expect(postWebhook({ url: `http://127.0.0.1:${(hang.address() as AddressInfo).port}/`, secret: 's'.repeat(20), notification, attempt: 1, policy: loopbackAllowed, timeoutMs: 300 })).rejects.toThrow();
+    await expect(postWebhook({ url: `http://127.0.0.1:${(hang.address() as AddressInfo).port}/`, secret: 's'.repeat(20), notification, attempt: 1, policy: loopbackAllowed, timeoutMs: 300 })).rejects.toThrow(/timeout: no answer within 300 ms/);
     expect(Date.now() - started).toBeLessThan(3000);
     hang.closeAllConnections();
     await new Promise((r) => hang.close(r));
