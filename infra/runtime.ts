@@ -100,12 +100,17 @@ export async function runService(opts: {
 
   if (opts.worker) {
     installSdkRuntime(config.LOG_LEVEL);
+    // With the API in the same process the worker gets its own pool: under load (issue 15 bench,
+    // 64 clients) the API's requests held every connection and the activities that would answer
+    // them (the first projection) queued behind them.
+    const workerPool = opts.api ? createPool(opts.databaseUrl) : pool;
+    if (workerPool !== pool) stops.push(() => workerPool.end());
     const connection = await NativeConnection.connect({ address: opts.temporalAddress });
     worker = await createWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TASK_QUEUE,
-      deps: { pool, config, log, temporal },
+      deps: { pool: workerPool, config, log, temporal },
       workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
     });
     const running = worker.run();
@@ -117,8 +122,8 @@ export async function runService(opts: {
     // The 1 January annual statistics schedule, likewise.
     await ensureStatisticsSchedule(temporal, config.TASK_QUEUE, log).catch((err) => log.error({ err }, 'annual statistics schedule not ensured'));
     // The outboxes: process starts (reconciler) and notification deliveries (dispatcher).
-    const reconciler = new ProcessStarter(pool, temporal, log).run();
-    const dispatcher = new NotificationDispatcher(pool, config, log, opts.dispatcher);
+    const reconciler = new ProcessStarter(workerPool, temporal, log).run();
+    const dispatcher = new NotificationDispatcher(workerPool, config, log, opts.dispatcher);
     dispatcher.start();
     const w = worker;
     stops.unshift(async () => {
