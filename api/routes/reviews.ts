@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { loadReviewerProfile, ReviewStore } from '../../infra/review-store';
-import { workflowInput } from '../../domain/legal-review/types';
+import { workflowInput, type Party } from '../../domain/legal-review/types';
 import { endOfDayShanghai, formatShanghaiInstant, shanghaiDateOf } from '../../domain/dates';
 import { computeDeadline } from '../../domain/periods';
 import { STATUTES } from '../../domain/statutes';
@@ -233,7 +233,20 @@ async function actionTarget({ params, principal, deps, idempotent }: { params: {
  * What GET answers: the workflow's last reported state (or the stored submission before its first
  * report), with the review's steps as the case record holds them.
  */
-async function present(deps: Pick<ApiDeps, 'pool'>, row: ReviewRow): Promise<Record<string, unknown>> {
+/**
+ * The party as a caller may see it (issue 14): the identity number in full only to the reviewing
+ * unit's own staff and the units taking part, whose work needs it; others (a supervisor) see it
+ * masked, e.g. 210502********1234.
+ */
+function partyFor(party: Party | undefined, principal: Principal | undefined, row: ReviewRow): Party | undefined {
+  if (!party?.idNumber || !principal) return party;
+  const own = principal.unit === row.unit_code || [...(row.submission?.jointUnits ?? []), ...(row.submission?.entrustingUnit ? [row.submission.entrustingUnit] : [])].includes(principal.unit);
+  if (own && !(principal.roles.length === 1 && principal.roles[0] === 'supervisor')) return party;
+  const id = party.idNumber;
+  return { ...party, idNumber: id.length > 10 ? `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}` : '*'.repeat(id.length) };
+}
+
+async function present(deps: Pick<ApiDeps, 'pool'>, row: ReviewRow, principal?: Principal): Promise<Record<string, unknown>> {
   const base = row.view ?? {
     unit: row.unit_code,
     caseNumber: row.case_number,
@@ -254,7 +267,7 @@ async function present(deps: Pick<ApiDeps, 'pool'>, row: ReviewRow): Promise<Rec
     [row.unit_code, row.case_number, row.workflow_id],
   );
   // The party comes from Postgres (the workflow carries its kind only).
-  return { ...base, ...(row.submission?.party ? { party: row.submission.party } : {}), id: row.id, workflowId: row.workflow_id, history: history.map((h) => ({ ...h, at: formatShanghaiInstant(h.at) })) };
+  return { ...base, ...(row.submission?.party ? { party: partyFor(row.submission.party as Party, principal, row) } : {}), id: row.id, workflowId: row.workflow_id, history: history.map((h) => ({ ...h, at: formatShanghaiInstant(h.at) })) };
 }
 
 /** The first report of a new review (its deadline, or what is missing), waited for briefly. */
@@ -484,7 +497,7 @@ export function reviewRoutes(routes: Routes): void {
       roles: [],
       params: idParams,
     },
-    async ({ params, principal, deps }) => present(deps, await loadVisibleReview(deps, principal, params.id)),
+    async ({ params, principal, deps }) => present(deps, await loadVisibleReview(deps, principal, params.id), principal),
   );
 
   // ---- Actions: one table; each an Update whose validator refuses a wrong transition (409 {error, rule, basis}). ----

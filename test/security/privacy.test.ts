@@ -110,7 +110,12 @@ describe('privacy: no personal data in any Temporal payload (dev server, tempora
     expect(opinion.status).toBe(200);
     // The API still shows the party to the unit (from Postgres), and the opinion document names it.
     const shown = await svc.call(handler, 'GET', `/api/reviews/${id}`);
-    expect(shown.body.party).toMatchObject({ kind: 'person', name: PERSON.name });
+    expect(shown.body.party).toEqual({ kind: 'person', name: PERSON.name, idNumber: PERSON.idNumber });
+    // The supervisor sees the identity number masked.
+    const supervisor = await svc.token('benxi.sfj', ['supervisor'], 'supervisor-priv');
+    const supervised = await svc.call(supervisor, 'GET', `/api/reviews/${id}`);
+    expect(supervised.status).toBe(200);
+    expect(supervised.body.party).toEqual({ kind: 'person', name: PERSON.name, idNumber: '210502********332X' });
     const docId = await eventually(async () => (await svc.call(handler, 'GET', `/api/reviews/${id}`)).body.opinion?.document?.documentId, 'the opinion document');
     const doc = await svc.call(handler, 'GET', `/api/documents/${docId}`);
     expect(doc.status).toBe(200);
