@@ -50,11 +50,11 @@ export function report(figure: Omit<Figure, 'ratio'> & { ratio?: number | null }
 
 function formatRow(f: Figure): string {
   const holds = f.holds === null ? '  –  ' : f.holds ? ' yes ' : ' NO  ';
-  return `${f.name.padEnd(34)} ${String(f.value).padStart(10)} ${f.unit.padEnd(8)} ${String(f.baseline ?? '–').padStart(10)} ${String(f.ratio ?? '–').padStart(7)} ${holds} ${f.target}`;
+  return `${f.name.padEnd(44)} ${String(f.value).padStart(10)} ${f.unit.padEnd(8)} ${String(f.baseline ?? '–').padStart(10)} ${String(f.ratio ?? '–').padStart(7)} ${holds} ${f.target}`;
 }
 
 export function tableHeader(): string {
-  return `${'figure'.padEnd(34)} ${'value'.padStart(10)} ${'unit'.padEnd(8)} ${'baseline'.padStart(10)} ${'ratio'.padStart(7)} holds  target`;
+  return `${'figure'.padEnd(44)} ${'value'.padStart(10)} ${'unit'.padEnd(8)} ${'baseline'.padStart(10)} ${'ratio'.padStart(7)} holds  target`;
 }
 
 /** All figures reported so far (the summary at the end of a run). */
