@@ -4,6 +4,7 @@ import type { PublishStatisticsRequest, StatisticsTaskState } from '../domain/st
 
 export * from '../domain/statistics/process';
 
+export const annualStatisticsQuery = defineQuery<{ year: number; started: string[]; existing: string[] }>('annualStatistics');
 export const statisticsTaskStateQuery = defineQuery<StatisticsTaskState>('statisticsTaskState');
 /** The unit checked the figures (publisher or admin): computed again from the data and published on the portal. */
 export const publishStatisticsUpdate = defineUpdate<StatisticsTaskState, [PublishStatisticsRequest]>('statistics.publish');

@@ -17,6 +17,7 @@ import {
   statisticsCaseNumber,
   statisticsPeriodFrom,
   statisticsTaskStateQuery,
+  annualStatisticsQuery,
   statisticsTaskWorkflowId,
   type PublishStatisticsRequest,
   type StatisticsClockView,
@@ -34,16 +35,19 @@ const shanghaiYear = (ms: number) => new Date(ms + 8 * 3_600_000).getUTCFullYear
 /**
  * Started every 1 January (Asia/Shanghai) by the Temporal Schedule `annual-statistics`
  * (infra/statistics-schedule.ts): one task workflow per unit for last year's figures. A task
- * already started for that unit and year (a repeated run) is left alone.
+ * already started for that unit and year (a repeated run) is left alone. The run ends when the
+ * tasks it started have ended (query `annualStatistics`: the year and the units).
  */
 export async function annualStatisticsWorkflow(input: { year?: number } = {}): Promise<{ year: number; started: string[]; existing: string[] }> {
   const year = input.year ?? shanghaiYear(Date.now()) - 1;
-  const units = await db.statisticsUnits();
   const started: string[] = [];
   const existing: string[] = [];
+  const running: Array<Promise<unknown>> = [];
+  setHandler(annualStatisticsQuery, () => ({ year, started, existing }));
+  const units = await db.statisticsUnits();
   for (const unit of units) {
     try {
-      await startChild(statisticsTaskWorkflow, {
+      const child = await startChild(statisticsTaskWorkflow, {
         workflowId: statisticsTaskWorkflowId(unit, year),
         args: [{ unit, year }],
         staticSummary: `${year} 年度行政执法统计：${unit}，${year + 1}-01-31 前公布`,
@@ -52,11 +56,14 @@ export async function annualStatisticsWorkflow(input: { year?: number } = {}): P
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
       started.push(unit);
+      running.push(child.result().catch((err: unknown) => log.warn('statistics task failed', { unit, year, error: (err as Error).message })));
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) existing.push(unit);
       else log.warn('statistics task not started', { unit, year, error: (err as Error).message });
     }
   }
+  // The round ends when every task it started has ended (its history: one start and one end per unit).
+  await Promise.all(running);
   return { year, started, existing };
 }
 
