@@ -251,11 +251,14 @@ async function main(): Promise<number> {
     }
 
     // ---- the outbox drains; nothing reached the receiver twice ----
-    await until('the webhook outbox drained', async () => (await owner.query(`SELECT count(*)::int AS n FROM notification_deliveries WHERE channel = 'webhook' AND status = 'pending'`)).rows[0].n === 0, 600_000);
-    const { rows: [counts] } = await owner.query(`SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM notification_deliveries WHERE channel = 'webhook'`);
+    await until('the webhook outbox drained', async () => (await owner.query(`SELECT count(*)::int AS n FROM notification_deliveries WHERE channel = 'webhook' AND status <> 'delivered' AND next_attempt_at IS NOT NULL`)).rows[0].n === 0, 600_000);
+    const { rows: [counts] } = await owner.query(`SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*) FILTER (WHERE status = 'failed' AND next_attempt_at IS NULL)::int AS failed FROM notification_deliveries WHERE channel = 'webhook'`);
     const twice = [...received].filter(([, c]) => c > 1);
     for (const [key, c] of twice) failures.push(`notification ${key} delivered ${c} times`);
-    if (counts.failed > 0) failures.push(`${counts.failed} webhook deliveries gave up`);
+    if (counts.failed > 0) {
+      const { rows: gaveUp } = await owner.query(`SELECT attempts, last_error FROM notification_deliveries WHERE channel = 'webhook' AND status = 'failed' AND next_attempt_at IS NULL LIMIT 5`);
+      failures.push(`${counts.failed} webhook deliveries gave up: ${JSON.stringify(gaveUp)}`);
+    }
     say(`worker started ${workerStarts} times; webhook: ${received.size} notifications received, ${attempts} requests, ${counts.delivered} delivered per the outbox, ${twice.length} received twice`);
     if (received.size !== counts.delivered) failures.push(`the receiver got ${received.size} notifications, the outbox says ${counts.delivered} delivered`);
   } catch (err) {

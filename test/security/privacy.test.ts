@@ -81,7 +81,7 @@ describe('privacy: no personal data in any Temporal payload (dev server, tempora
     expect(decodedHistoryText({ events: [{ input: { payloads: [payload] } }] })).toContain('测试');
   });
 
-  it('legal review of a natural person: submit, assign, opinion (its document), decision recorded', async () => {
+  it('legal review of a natural person: submit, assign, opinion (its document rendered from Postgres); the identity number masked to the supervisor', async () => {
     const handler = await svc.token(UNIT, ['handler'], 'handler-priv');
     const head = await svc.token(UNIT, ['head'], 'head-priv');
     const reviewer = await svc.token(UNIT, ['reviewer'], 'reviewer-priv');
