@@ -3,7 +3,9 @@
  * enforcements (fines, unpaid) with running clocks, started as the outbox starts them (rows first,
  * then client.workflow.start with the identifying search attributes), on one standalone worker
  * process (worker/main.ts, as deployed) with the sticky cache and concurrency of
- * worker/create-worker.ts workerTuning (WORKER_MAX_CACHED_WORKFLOWS / _TASKS override).
+ * worker/create-worker.ts workerTuning (WORKER_MAX_CACHED_WORKFLOWS / _TASKS override), and the
+ * workflows bundled ahead of time as in production (WORKFLOW_BUNDLE_PATH; without it the worker
+ * runs webpack at start, and the idle worker alone was ~400 MB).
  *
  *  open worker RSS: the worker's resident memory once every process has made its first projection
  *      (baseline: the same worker's RSS idle, before any process). Target < 400 MB.
@@ -21,6 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { EnforcementInput } from '../domain/enforcement/types';
 import { createPool } from '../infra/db';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
@@ -38,6 +41,7 @@ const N = flags.has('--small') ? 1_000 : Number(process.env.BENCH_OPEN_N ?? 10_0
 const LATE = Math.max(20, Math.round(N / 50));
 const UNIT = 'benxi.ybj';
 const RSS_TARGET_MB = 400;
+const WORKER_LOG = path.join(os.tmpdir(), 'sanxiang-bench-open-worker.log');
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
@@ -51,9 +55,14 @@ async function run(): Promise<void> {
   const connection = await Connection.connect({ address: dev.address });
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = 'bench-open';
-  const env = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', DATABASE_URL: pg.databaseUrl, TEMPORAL_ADDRESS: dev.address, TASK_QUEUE: taskQueue, JWT_SECRET: randomBytes(32).toString('hex') };
+  // As deployed: the workflows bundled ahead of time (npm run build), so the worker runs no webpack.
+  const bundlePath = path.join(dataDir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('ERROR') })).code);
+  const env = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: pg.databaseUrl, TEMPORAL_ADDRESS: dev.address, TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE_PATH: bundlePath, JWT_SECRET: randomBytes(32).toString('hex') };
   const startWorker = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'worker', 'main.ts')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const out = fs.openSync(WORKER_LOG, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'worker', 'main.ts')], { env, stdio: ['ignore', out, out] });
+    child.once('exit', (code, signal) => note(`  worker ${child.pid} exited (${code ?? signal}); its log: ${WORKER_LOG}`));
     await new Promise((r) => setTimeout(r, 8_000)); // bundling the workflows
     return child;
   };
