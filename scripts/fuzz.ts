@@ -91,7 +91,8 @@ async function main(): Promise<number> {
     ];
     console.log(`[fuzz] ${path.basename(st)} ${stArgs.filter((a) => !a.startsWith('Authorization')).join(' ')}`);
     const code = await new Promise<number>((resolve) => {
-      const child = spawn(st, stArgs, { stdio: 'inherit', env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } });
+      // In the temporary directory: Schemathesis keeps its example database (.schemathesis/) in its working directory.
+      const child = spawn(st, stArgs, { stdio: 'inherit', cwd: work, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } });
       child.on('exit', (c) => resolve(c ?? 1));
     });
     console.log(`[fuzz] ${code === 0 ? 'no server errors' : 'FAILURES (see above)'}; JUnit report in ${report}`);
