@@ -75,15 +75,27 @@ export function mapTemporalError(err: unknown): HttpError | undefined {
   return undefined;
 }
 
+// Postgres away (stopped, restarting, refusing connections): the request may succeed on retry.
+const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+const DB_UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+/** The database cannot be reached: 503 with Retry-After, never a 500 (nothing was changed). */
+export function mapDatabaseUnavailable(err: unknown): HttpError | undefined {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  const unavailableCode = typeof e?.code === 'string' && DB_UNAVAILABLE_CODES.has(e.code);
+  const unavailableMessage = typeof e?.message === 'string' && DB_UNAVAILABLE_MESSAGES.test(e.message);
+  return unavailableCode || unavailableMessage ? unavailable('the database is unreachable; retry shortly', 5) : undefined;
+}
+
 /** Maps every error to JSON; clients never see stack traces, the log always does. */
 export function errorMapper(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const requestId = String(req.id ?? '');
-    const mapped = err instanceof HttpError ? err : mapTemporalError(err);
+    const mapped = err instanceof HttpError ? err : (mapTemporalError(err) ?? mapDatabaseUnavailable(err));
     if (mapped) {
       if (mapped.status === 503) {
         res.setHeader('Retry-After', String(mapped.details.retryAfterSeconds ?? 5));
-        if (!(err instanceof HttpError)) log.warn({ err, requestId, path: req.path }, 'temporal unavailable');
+        if (!(err instanceof HttpError)) log.warn({ err, requestId, path: req.path }, 'backing service unavailable');
       }
       res.status(mapped.status).json({ error: mapped.message, ...mapped.details, requestId });
       return;
