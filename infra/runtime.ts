@@ -100,11 +100,7 @@ export async function runService(opts: {
 
   if (opts.worker) {
     installSdkRuntime(config.LOG_LEVEL);
-    // With the API in the same process the worker gets its own pool: under load (issue 15 bench,
-    // 64 clients) the API's requests held every connection and the activities that would answer
-    // them (the first projection) queued behind them.
-    const workerPool = opts.api ? createPool(opts.databaseUrl) : pool;
-    if (workerPool !== pool) stops.push(() => workerPool.end());
+    const workerPool = pool;
     const connection = await NativeConnection.connect({ address: opts.temporalAddress });
     worker = await createWorker({
       connection,

@@ -108,10 +108,17 @@ async function run(): Promise<void> {
     const loaded = rssMb(worker.pid!);
     report({ name: `open worker RSS ${N}+${N}`, value: loaded, unit: 'MB', baseline: idle, target: `< ${RSS_TARGET_MB} MB (baseline: the idle worker)`, holds: loaded < RSS_TARGET_MB });
 
+    let failedQueries = 0;
+    let firstFailure = '';
     const queryAll = async () =>
       closedLoop(reviews.length + enforcements.length, 16, async (i) => {
-        if (i < reviews.length) await client.workflow.getHandle(reviews[i]!).query(reviewStateQuery);
-        else await client.workflow.getHandle(enforcements[i - reviews.length]!).query(enforcementStateQuery);
+        try {
+          if (i < reviews.length) await client.workflow.getHandle(reviews[i]!).query(reviewStateQuery);
+          else await client.workflow.getHandle(enforcements[i - reviews.length]!).query(enforcementStateQuery);
+        } catch (err) {
+          failedQueries++;
+          firstFailure ||= String((err as Error).message ?? err).slice(0, 200);
+        }
       });
     const warm = await queryAll();
     const warmS = (reviews.length + enforcements.length) / warm.perSecond;
@@ -133,7 +140,10 @@ async function run(): Promise<void> {
     const lateS = (Date.now() - restartedAt) / 1000;
     const { rows: lateRows } = await pool.query(`SELECT count(*)::int AS n FROM reviews WHERE workflow_id = ANY($1) AND overdue`, [late]);
     note(`  after a SIGKILL: ${lateRows[0].n}/${late.length} reviews started 30 days late were overdue ${lateS.toFixed(1)} s after the new worker was launched (8 s of it the fixed wait for bundling)`);
+    note(`  warm queries: ${failedQueries} failed${firstFailure ? ` (first: ${firstFailure})` : ''}`);
+    failedQueries = 0;
     const cold = await queryAll();
+    note(`  cold queries: ${failedQueries} failed${firstFailure ? ` (first: ${firstFailure})` : ''}`);
     const coldS = (reviews.length + enforcements.length) / cold.perSecond;
     const after = rssMb(worker.pid!);
     note(`  queries on all ${2 * N} open processes: ${warmS.toFixed(1)} s on the warm worker, ${coldS.toFixed(1)} s after the restart (replays); RSS ${peak.toFixed(0)} MB warm, ${after.toFixed(0)} MB after the replays`);

@@ -21,7 +21,7 @@ interface JestResults {
   numTotalTests: number;
   numFailedTests: number;
   numTotalTestSuites: number;
-  testResults: Array<{ name: string; perfStats: { start: number; end: number }; status: string }>;
+  testResults: Array<{ name: string; startTime: number; endTime: number; status: string }>;
 }
 
 async function run(): Promise<void> {
@@ -38,8 +38,8 @@ async function run(): Promise<void> {
     return;
   }
   const results = JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as JestResults;
-  const files = results.testResults.map((t) => ({ file: path.relative(path.join(__dirname, '..'), t.name), s: (t.perfStats.end - t.perfStats.start) / 1000 }));
-  const end = Math.max(...results.testResults.map((t) => t.perfStats.end));
+  const files = results.testResults.map((t) => ({ file: path.relative(path.join(__dirname, '..'), t.name), s: (t.endTime - t.startTime) / 1000 }));
+  const end = Math.max(...results.testResults.map((t) => t.endTime));
   const jestS = (end - results.startTime) / 1000;
   const inFiles = files.reduce((a, f) => a + f.s, 0);
   note(`  results of ${new Date(results.startTime).toISOString()}: ${results.numTotalTestSuites} files, ${results.numTotalTests} tests, ${results.numFailedTests} failed; jest ${jestS.toFixed(0)} s, ${inFiles.toFixed(0)} s inside test files (the rest: global setup — Postgres, dev server — and teardown)`);
