@@ -3,19 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { createNotificationActivities } from '../../activities/notifications';
-import { CHECKLIST_ITEMS } from '../../domain/review-rules';
 import { loadConfig } from '../../infra/config';
 import { logger } from '../../infra/logger';
 import { freePort } from '../../infra/temporal-dev-server';
 import { startTestService, type TestService } from '../helpers/service';
 import { eventually } from '../helpers/eventually';
+import { cleanChecklist } from '../review/helpers';
 
 const UNIT = 'benxi.ybj';
 const HANDLER = 'handler-kit-zhao';
 const HEAD = 'head-kit-qian';
 const REVIEWER = 'reviewer-kit-sun';
 
-const cleanChecklist = () => Object.fromEntries(CHECKLIST_ITEMS.map((i) => [i, { result: 'pass', note: '' }]));
 const caseNumber = () => `本医保罚〔2026〕K${randomUUID().slice(0, 8)}号`;
 const submissionBody = (overrides: Record<string, unknown> = {}) => ({
   caseNumber: caseNumber(),

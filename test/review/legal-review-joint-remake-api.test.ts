@@ -2,9 +2,8 @@
 // through the review, a remade decision (重新作出) after its own review, joint and entrusted decisions
 // (第四条), and notices addressed to roles.
 import { randomUUID } from 'node:crypto';
-import { CHECKLIST_ITEMS } from '../../domain/review-rules';
 import { startTestService, type TestService } from '../helpers/service';
-import { eventually } from './helpers';
+import { cleanChecklist, eventually } from './helpers';
 
 const UNIT = 'benxi.ybj';
 const JOINT = 'benxi.czj';
@@ -14,7 +13,6 @@ const HEAD = 'head-j-wang';
 const REVIEWER = 'reviewer-j-zhou';
 const DRAFT = 'a'.repeat(64);
 const DRAFT2 = 'b'.repeat(64);
-const cleanChecklist = () => Object.fromEntries(CHECKLIST_ITEMS.map((i) => [i, { result: 'pass', note: '' }]));
 const tag = () => randomUUID().slice(0, 8);
 const body = (overrides: Record<string, unknown> = {}) => ({
   caseNumber: `本医保罚〔2026〕${tag()}号`,

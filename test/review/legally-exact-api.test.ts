@@ -1,16 +1,14 @@
 // Issue 10 through the API (real API + worker, dev server, real Postgres): the decision gate, a
 // resubmission after withdrawal, the clock's inputs, the catalogue, case-number spellings, staffing.
 import { randomUUID } from 'node:crypto';
-import { CHECKLIST_ITEMS } from '../../domain/review-rules';
 import { startTestService, type TestService } from '../helpers/service';
-import { eventually } from './helpers';
+import { cleanChecklist, eventually } from './helpers';
 
 const UNIT = 'benxi.ybj';
 const HANDLER = 'handler-x-li';
 const HEAD = 'head-x-wang';
 const REVIEWER = 'reviewer-x-zhou';
 const DRAFT = 'e'.repeat(64);
-const cleanChecklist = () => Object.fromEntries(CHECKLIST_ITEMS.map((i) => [i, { result: 'pass', note: '' }]));
 const tag = () => randomUUID().slice(0, 8);
 const body = (overrides: Record<string, unknown> = {}) => ({
   caseNumber: `本医保罚〔2026〕${tag()}号`,

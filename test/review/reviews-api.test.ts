@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { CHECKLIST_ITEMS } from '../../domain/review-rules';
 import { DeadlineKey } from '../../workflows/search-attributes';
 import { devServerClient } from '../helpers/temporal';
 import { startTestService, type TestService } from '../helpers/service';
-import { eventually, exportHistoryIfRecording } from './helpers';
+import { cleanChecklist, eventually, exportHistoryIfRecording } from './helpers';
 
 const UNIT = 'benxi.ybj';
 const HANDLER = 'handler-api-zhao';
 const HEAD = 'head-api-qian';
 const REVIEWER = 'reviewer-api-sun';
 
-const cleanChecklist = () => Object.fromEntries(CHECKLIST_ITEMS.map((i) => [i, { result: 'pass', note: '' }]));
 const DRAFT = 'd'.repeat(64);
 const caseNumber = () => `本医保罚〔2026〕${randomUUID().slice(0, 8)}号`;
 

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CHECKLIST_ITEMS } from '../../domain/review-rules';
 import { temporalCliPath } from '../../infra/tools';
 import { eventually } from '../helpers/eventually';
 import { startTestService, type TestService } from '../helpers/service';
+import { cleanChecklist } from '../review/helpers';
 
 /**
  * Issue 14, evidence 5: personal data stays in Postgres. Every process's scenario with a natural
@@ -18,7 +18,6 @@ const UNIT = 'benxi.ybj';
 const PERSON = { kind: 'person', name: '慕容雪晴', idNumber: '21050219880707332X', phone: '13987654321', address: '本溪市平山区解放路77号' };
 const SECRETS = [PERSON.name, PERSON.idNumber, PERSON.phone, '解放路77号'];
 const scope = { publicInterest: false, majorRights: false, hearing: false, complex: false, otherLaw: false, catalogue: false, optIn: false };
-const cleanChecklist = () => Object.fromEntries(CHECKLIST_ITEMS.map((i) => [i, { result: 'pass', note: '' }]));
 
 /** Every payload in a history as JSON (base64 `data`, `metadata` values), decoded to text, plus the raw JSON. */
 export function decodedHistoryText(history: unknown): string {
