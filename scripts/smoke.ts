@@ -100,7 +100,9 @@ export async function runSmoke(opts: { baseUrl: string; jwtSecret: string; unit?
         { kind: 'statement', ref: 'doc://smoke/statement' },
         { kind: 'draft_decision', ref: 'doc://smoke/draft', sha256: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd' },
       ],
+      // A receipt date (today, Asia/Shanghai): that day's 00:00, earlier than now, so it states why (补录).
       receivedAt: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10),
+      receivedAtReason: '纸质送审材料当日收到，录入系统在后（补录）',
     });
     // 202: stored, the workflow start is retried by the worker (e.g. right after a deployment the
     // Temporal frontend may not know the new search attributes for ~10 s); it must start soon.
