@@ -430,7 +430,9 @@ async function startTemporalServer(work: string, compose: Compose, pgPort: numbe
 /** A base port such that base+offset is free for every offset. */
 async function freePortRange(offsets: number[]): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Temporal stores its membership RPC port in a smallint column (cluster_membership.rpc_port):
+    // a port above 32767 makes the server die at start ('value … is out of range for type smallint').
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const ok = await Promise.all(offsets.map((o) => isFree(base + o)));
     if (ok.every(Boolean)) return base;
   }
