@@ -31,11 +31,19 @@ export function createClient(connection: Connection, namespace: string): Client 
  */
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   let custom: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
-  try {
-    custom = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
-  } catch (err) {
-    // The Java time-skipping test server cannot list, but can add.
-    if ((err as { code?: number }).code !== 12 /* UNIMPLEMENTED */) throw err;
+  // A namespace registered moments ago (a deployment's set-up job) reaches the frontend's namespace
+  // cache within seconds: until then it answers NOT_FOUND, so wait for it rather than fail.
+  for (const givingUpAt = Date.now() + 60_000; ; ) {
+    try {
+      custom = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+      break;
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      // The Java time-skipping test server cannot list, but can add.
+      if (code === 12 /* UNIMPLEMENTED */) break;
+      if (code !== 5 /* NOT_FOUND */ || Date.now() > givingUpAt) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
   }
   const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
   for (const key of ALL_SEARCH_ATTRIBUTE_KEYS) {
