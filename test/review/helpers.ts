@@ -178,3 +178,20 @@ export async function notificationsFor(pool: Pool, workflowId: string): Promise<
   );
   return rows;
 }
+
+/** A complete POST /api/reviews body (organisation party, stated case deadline) for API tests. */
+export const apiSubmissionBody = (draftSha256: string, overrides: Record<string, unknown> = {}) => ({
+  caseNumber: `本医保罚〔2026〕${randomUUID().slice(0, 8)}号`,
+  title: '某药店串换药品',
+  decisionKind: 'penalty',
+  procedure: 'general',
+  scope: { majorRights: true },
+  party: { kind: 'organisation', name: '本溪某药店' },
+  caseDeadline: '2099-12-31',
+  caseDeadlineBasis: '承办机构填报（测试）',
+  materials: [
+    { kind: 'statement', ref: 'doc://s' },
+    { kind: 'draft_decision', ref: 'doc://d', sha256: draftSha256 },
+  ],
+  ...overrides,
+});

@@ -3,7 +3,7 @@
 // (第四条), and notices addressed to roles.
 import { randomUUID } from 'node:crypto';
 import { startTestService, type TestService } from '../helpers/service';
-import { cleanChecklist, eventually } from './helpers';
+import { apiSubmissionBody, cleanChecklist, eventually } from './helpers';
 
 const UNIT = 'benxi.ybj';
 const JOINT = 'benxi.czj';
@@ -14,21 +14,7 @@ const REVIEWER = 'reviewer-j-zhou';
 const DRAFT = 'a'.repeat(64);
 const DRAFT2 = 'b'.repeat(64);
 const tag = () => randomUUID().slice(0, 8);
-const body = (overrides: Record<string, unknown> = {}) => ({
-  caseNumber: `本医保罚〔2026〕${tag()}号`,
-  title: '某药店串换药品',
-  decisionKind: 'penalty',
-  procedure: 'general',
-  scope: { majorRights: true },
-  party: { kind: 'organisation', name: '本溪某药店' },
-  caseDeadline: '2099-12-31',
-  caseDeadlineBasis: '承办机构填报（测试）',
-  materials: [
-    { kind: 'statement', ref: 'doc://s' },
-    { kind: 'draft_decision', ref: 'doc://d', sha256: DRAFT },
-  ],
-  ...overrides,
-});
+const body = (overrides: Record<string, unknown> = {}) => apiSubmissionBody(DRAFT, overrides);
 
 describe('legal review: decisions through the review, remade, joint and entrusted (API)', () => {
   let svc: TestService;

@@ -2,7 +2,7 @@
 // resubmission after withdrawal, the clock's inputs, the catalogue, case-number spellings, staffing.
 import { randomUUID } from 'node:crypto';
 import { startTestService, type TestService } from '../helpers/service';
-import { cleanChecklist, eventually } from './helpers';
+import { apiSubmissionBody, cleanChecklist, eventually } from './helpers';
 
 const UNIT = 'benxi.ybj';
 const HANDLER = 'handler-x-li';
@@ -10,21 +10,7 @@ const HEAD = 'head-x-wang';
 const REVIEWER = 'reviewer-x-zhou';
 const DRAFT = 'e'.repeat(64);
 const tag = () => randomUUID().slice(0, 8);
-const body = (overrides: Record<string, unknown> = {}) => ({
-  caseNumber: `本医保罚〔2026〕${tag()}号`,
-  title: '某药店串换药品',
-  decisionKind: 'penalty',
-  procedure: 'general',
-  scope: { majorRights: true },
-  party: { kind: 'organisation', name: '本溪某药店' },
-  caseDeadline: '2099-12-31',
-  caseDeadlineBasis: '承办机构填报（测试）',
-  materials: [
-    { kind: 'statement', ref: 'doc://s' },
-    { kind: 'draft_decision', ref: 'doc://d', sha256: DRAFT },
-  ],
-  ...overrides,
-});
+const body = (overrides: Record<string, unknown> = {}) => apiSubmissionBody(DRAFT, overrides);
 
 describe('legal review, legally exact (API)', () => {
   let svc: TestService;
