@@ -14,6 +14,12 @@ export const legalReviewWorkflowId = (unit: string, caseNumber: string, submissi
 
 export const reviewStateQuery = defineQuery<ReviewView>('reviewState');
 
+/**
+ * Does nothing but answer the state's revision: the bare cost of an Update on this workflow (one
+ * workflow task, no activity, no lock), the baseline of `npm run bench -- action`.
+ */
+export const pingUpdate = defineUpdate<number, []>('ping');
+
 /** One Update per user action, named as the action; its argument is the action's (domain/legal-review/types.ts). */
 const actionUpdate = <A extends ActionName>(name: A) => defineUpdate<ReviewView, [ActionArgs[A]]>(name);
 

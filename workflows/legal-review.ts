@@ -18,6 +18,7 @@ import {
   disputeUpdate,
   orderRecusalUpdate,
   giveOpinionUpdate,
+  pingUpdate,
   participantViewUpdate,
   recordDecisionUpdate,
   requestExtensionUpdate,
@@ -118,6 +119,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
   };
 
   setHandler(reviewStateQuery, () => view(state));
+  setHandler(pingUpdate, () => state.revision);
   handle(addMaterialsUpdate, 'addMaterials', undefined, untilClockStarted);
   handle(assignReviewerUpdate, 'assignReviewer');
   handle(declareRecusalUpdate, 'declareRecusal');
