@@ -1,9 +1,9 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import type { Request } from 'express';
 import { z } from 'zod';
 import type { Principal, Role } from './auth';
 import type { ApiDeps } from './deps';
 import { mapTemporalError, ValidationError, type FieldIssue, type HttpError } from './errors';
+import { idempotencyKeyOf } from './idempotency';
 import type { Reply, Routes } from './route';
 
 /**
@@ -11,13 +11,14 @@ import type { Reply, Routes } from './route';
  * workflow Update, how the request becomes its argument), one runner for all. Every action:
  * - finds its workflow through the process's own loader (Postgres, with the unit check);
  * - takes an `Idempotency-Key` header and passes it as the Update's id, so a retried request gets
- *   the first request's answer instead of acting twice;
+ *   the first request's answer instead of acting twice while the run is open; after that (ended,
+ *   reset, deleted) route.ts replays the answer stored in Postgres (idempotency.ts);
  * - answers refusals, a missing workflow and an unreachable Temporal through THE one mapper
  *   (errors.ts mapTemporalError): 409 {error, rule, basis}, 404, 503 + Retry-After.
  */
 
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+// The header's rule and the stored answers (a retry after the process ended): idempotency.ts, wired in route.ts.
+export { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from './idempotency';
 
 export interface ActionContext<B, T> {
   body: B;
@@ -62,15 +63,6 @@ export interface ActionGroup<P extends z.ZodType<Record<string, unknown>>, T ext
   target: (ctx: { params: z.infer<P>; principal: Principal; deps: ApiDeps; idempotent: boolean }) => Promise<T>;
   /** an error of the update call mapped for this process (e.g. "has ended" for a closed review); default: the one mapper */
   onError?: (err: unknown, target: T) => HttpError | undefined;
-}
-
-export function idempotencyKeyOf(req: Request): string | undefined {
-  const given = req.headers[IDEMPOTENCY_KEY_HEADER];
-  if (given === undefined) return undefined;
-  if (typeof given !== 'string' || !IDEMPOTENCY_KEY.test(given)) {
-    throw new ValidationError([{ path: 'headers.idempotency-key', message: 'printable ASCII, 1 to 200 characters' }]);
-  }
-  return given;
 }
 
 export function addActions<P extends z.ZodType<Record<string, unknown>>, T extends { workflowId: string }>(

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Principal, Role } from './auth';
 import { requireRoles } from './auth';
 import { boundaryIssues } from './boundary';
+import { claimIdempotencyKey, idempotencyHeaders, idempotencyResponses, replayedHeader, send, storesAnswers, type Answer } from './idempotency';
 import { forbidden, issuesOf, unauthorized, ValidationError, type FieldIssue } from './errors';
 import { visibleUnits } from './scope';
 import type { ApiDeps } from './deps';
@@ -110,16 +111,25 @@ export class Routes {
       const query = parse(spec.query, req.query, 'query');
       const body = parse(spec.body, req.body ?? undefined, 'body');
       if (issues.length) throw new ValidationError(issues);
-      const out = await handler({ body, query, params, principal: req.principal as Principal, deps: this.deps, req, res });
-      if (res.headersSent) return;
-      if (out && typeof out === 'object' && 'status' in out && typeof (out as Reply).status === 'number' && Object.keys(out).every((k) => ['status', 'body', 'contentType'].includes(k))) {
-        const r = out as Reply;
-        if (r.contentType) res.type(r.contentType).status(r.status).send(r.body);
-        else if (r.body === undefined) res.status(r.status).end();
-        else res.status(r.status).json(r.body);
-      } else {
-        res.status(200).json(out);
+      // Idempotency-Key on a mutating route: a stored answer is replayed here (claim undefined), else the handler runs under the claim (idempotency.ts).
+      const claim = storesAnswers(spec) ? await claimIdempotencyKey(this.deps.pool, req, res, req.principal as Principal, spec) : null;
+      if (claim === undefined) return;
+      let answer: Answer;
+      try {
+        const out = await handler({ body, query, params, principal: req.principal as Principal, deps: this.deps, req, res });
+        if (res.headersSent) {
+          await claim?.release();
+          return;
+        }
+        const isReply = out && typeof out === 'object' && 'status' in out && typeof (out as Reply).status === 'number' && Object.keys(out).every((k) => ['status', 'body', 'contentType'].includes(k));
+        answer = isReply ? (out as Reply) : { status: 200, body: out };
+      } catch (err) {
+        await claim?.release().catch((e) => this.deps.log.warn({ err: e }, 'idempotency claim not released (a retry waits for its lease)'));
+        throw err;
       }
+      // Done: the answer is stored before it is sent. Should storing fail, the client still hears what was done.
+      if (claim) answer = await claim.complete(answer).catch((e) => (this.deps.log.warn({ err: e }, 'idempotent answer not stored'), answer));
+      send(res, answer);
     });
   }
 
@@ -140,6 +150,11 @@ export class Routes {
       responses['401'] ??= { description: 'authentication required' };
       responses['403'] ??= { description: 'wrong role or unit' };
     }
+    const idempotent = storesAnswers(spec);
+    if (idempotent) {
+      for (const [status, r] of Object.entries(idempotencyResponses)) responses[status] = responses[status] ? { ...responses[status], description: `${responses[status].description}; ${r.description}` } : { description: r.description };
+      for (const status of Object.keys(responses).filter((s) => s.startsWith('2'))) responses[status] = { ...responses[status], headers: replayedHeader };
+    }
     this.registry.registerPath({
       method: spec.method,
       path: spec.path.replace(/:(\w+)/g, '{$1}'),
@@ -150,6 +165,7 @@ export class Routes {
       request: {
         params: spec.params as any,
         query: spec.query as any,
+        headers: idempotent ? idempotencyHeaders : undefined,
         body: spec.body ? { content: { 'application/json': { schema: spec.body } } } : undefined,
       },
       responses,

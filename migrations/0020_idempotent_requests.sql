@@ -29,7 +29,7 @@ CREATE TABLE idempotent_requests (
   -- the answer's body exactly as sent
   body           text,
   completed_at   timestamptz,
-  CHECK ((state = 'done') = (status IS NOT NULL AND completed_at IS NOT NULL AND content_type IS NOT NULL)),
+  CHECK ((state = 'done') = (status IS NOT NULL AND completed_at IS NOT NULL)),
   PRIMARY KEY (unit_code, route, resource, key)
 );
 
