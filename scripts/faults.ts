@@ -9,7 +9,7 @@
  *   6.   the webhook receiver fails (503) for a while, then recovers
  * After each round: every review reaches `passed`, every enforcement `performed`, every case record
  * verifies; at the end, once the delivery outbox is drained, no notification reached the receiver
- * successfully twice. Too long for CI (a few minutes); run by hand. Exit code 0 = all held.
+ * successfully twice. About a minute here; `.ci/run` runs it after the tests. Exit code 0 = all held.
  *
  *   npm run faults [-- --per-round 3]
  */
