@@ -20,7 +20,7 @@ import type { ApiDeps } from '../deps';
 import { conflict, notFound } from '../errors';
 import { isGone, requireStarted, startNow, startPendingBody } from '../process-start';
 import { reply, type Routes } from '../route';
-import { assertCanSee } from '../scope';
+import { unitVisibleOr404 } from '../scope';
 import { legalInstant, unicodePattern } from '../schemas';
 
 export const caseNumberSchema = z
@@ -144,7 +144,7 @@ export function caseRoutes(routes: Routes): void {
     },
     async ({ params, query, principal, deps }) => {
       const unit = query.unit ?? principal.unit;
-      await assertCanSee(deps.pool, principal, unit, `case ${params.caseNumber}`);
+      await unitVisibleOr404(deps.pool, principal, unit, `case ${params.caseNumber}`);
       return caseState(await loadCase(deps, unit, params.caseNumber));
     },
   );
@@ -249,7 +249,7 @@ export function caseRecordingRoutes(routes: Routes): void {
     { method: 'get', path: '/api/cases/:caseNumber/av-records', tag: 'cases', summary: "A case's audio-video records (from the case file's projection)", roles: [], params: caseParams, query: z.object({ unit: z.string().optional() }) },
     async ({ params, query, principal, deps }) => {
       const unit = query.unit ?? principal.unit;
-      await assertCanSee(deps.pool, principal, unit, `case ${params.caseNumber}`);
+      await unitVisibleOr404(deps.pool, principal, unit, `case ${params.caseNumber}`);
       return caseState(await loadCase(deps, unit, params.caseNumber)).avRecords;
     },
   );
@@ -258,7 +258,7 @@ export function caseRecordingRoutes(routes: Routes): void {
     { method: 'get', path: '/api/cases/:caseNumber/av-records/:id', tag: 'cases', summary: 'One audio-video record with its 24-hour clock (from the projection)', roles: [], params: avParams, query: z.object({ unit: z.string().optional() }) },
     async ({ params, query, principal, deps }) => {
       const unit = query.unit ?? principal.unit;
-      await assertCanSee(deps.pool, principal, unit, `case ${params.caseNumber}`);
+      await unitVisibleOr404(deps.pool, principal, unit, `case ${params.caseNumber}`);
       const av = caseState(await loadCase(deps, unit, params.caseNumber)).avRecords.find((r) => r.n === params.id);
       if (!av) throw notFound(`audio-video record #${params.id} of case ${params.caseNumber}`);
       return av;

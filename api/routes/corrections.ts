@@ -11,10 +11,10 @@ import { correctionDecisionUpdate, correctionWorkflowId } from '../../workflows/
 import { action, addActions } from '../actions';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import { conflict, forbidden, notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 import { requireStarted, startNow } from '../process-start';
 import { reply, type Routes } from '../route';
-import { visibleUnits } from '../scope';
+import { actableOr404, visibleOr404, visibleUnits } from '../scope';
 import { correctionsSchema, maskedCorrections } from './disclosures';
 
 const text = (max = 4000) => z.string().trim().min(1, 'required').max(max);
@@ -71,8 +71,7 @@ const presentInternal = (r: CorrectionRow) => ({
 
 async function loadVisible(deps: ApiDeps, principal: Principal, id: string): Promise<CorrectionRow> {
   const { rows } = await deps.pool.query<CorrectionRow>('SELECT * FROM disclosure_corrections WHERE id = $1', [id]);
-  if (!rows[0] || !(await visibleUnits(deps.pool, principal)).includes(rows[0].unit_code)) throw notFound(`correction ${id}`);
-  return rows[0];
+  return visibleOr404(deps.pool, principal, rows[0], (r) => [r.unit_code], `correction ${id}`);
 }
 
 export function correctionRoutes(routes: Routes): void {
@@ -172,8 +171,7 @@ export function correctionRoutes(routes: Routes): void {
       base: '/api/corrections/:id',
       params: z.object({ id: z.uuid() }),
       target: async ({ params, principal, deps }): Promise<Target> => {
-        const row = await loadVisible(deps, principal, params.id);
-        if (row.unit_code !== principal.unit) throw forbidden(`correction ${params.id} belongs to another unit`);
+        const row = await actableOr404(deps.pool, principal, await loadVisible(deps, principal, params.id), (r) => [r.unit_code], `correction ${params.id}`);
         await requireStarted(deps, row.workflow_id);
         return { workflowId: row.workflow_id, row };
       },

@@ -3,16 +3,18 @@
 // obligation stores the enforcement row and its start request in one transaction (start outbox).
 import { z } from 'zod';
 import { DECISION_KINDS_FOR_ENFORCEMENT, SERVICE_METHODS, type EnforcementInput, type Obligation, type ServiceMethod } from '../../domain/enforcement/types';
+import type { PartyData } from '../../domain/disclosure/mask';
+import { partyAsSeen, type PartyViewer } from '../../domain/personal-data';
 import { CaseRecordStore } from '../../infra/case-record-store';
 import { inTransaction } from '../../infra/db';
 import { enqueueProcessStart } from '../../infra/process-starts';
 import { enforcementWorkflow, enforcementWorkflowId } from '../../workflows/enforcement';
 import { idempotencyKeyOf } from '../actions';
 import type { ApiDeps } from '../deps';
-import { conflict, forbidden, notFound } from '../errors';
+import { conflict } from '../errors';
 import { startNow, startPendingBody } from '../process-start';
 import { reply, type Routes } from '../route';
-import { visibleUnits } from '../scope';
+import { actableOr404 } from '../scope';
 import { isoDate, legalInstant } from '../schemas';
 
 const RECORDING = '本政办发〔2019〕33号';
@@ -63,10 +65,10 @@ export async function saveDecisionEnforcement<R>(pool: ApiDeps['pool'], row: R, 
   return (rows[0] ?? row) as R;
 }
 
-/** The decision's id and the new fields, for its answer (the party as stored: the caller's own unit only sees it). */
-export function presentDecisionEnforcement(row: unknown) {
-  const r = row as { id?: string; kind?: string | null; party?: unknown; obligation?: unknown; enforcement_power?: string | null };
-  return { id: r.id ?? null, kind: r.kind ?? null, party: r.party ?? null, obligation: r.obligation ?? null, enforcementPower: r.enforcement_power ?? null };
+/** The decision's id and the new fields, for its answer (the party as this viewer may see it: domain/personal-data.ts). */
+export function presentDecisionEnforcement(row: unknown, viewer: PartyViewer | undefined) {
+  const r = row as { id?: string; unit_code?: string; kind?: string | null; party?: PartyData | null; obligation?: unknown; enforcement_power?: string | null };
+  return { id: r.id ?? null, kind: r.kind ?? null, party: partyAsSeen(r.party ?? null, viewer, r.unit_code ? [r.unit_code] : []), obligation: r.obligation ?? null, enforcementPower: r.enforcement_power ?? null };
 }
 
 /** The facts each service method records (33号 第二十三至二十七条), under these names; fields of other methods are ignored. */
@@ -125,9 +127,7 @@ export function decisionServiceRoutes(routes: Routes): void {
     async ({ params, body, principal, deps, req }) => {
       const key = idempotencyKeyOf(req);
       const { rows: found } = await deps.pool.query('SELECT * FROM decisions WHERE id = $1', [params.id]);
-      const decision = found[0];
-      if (!decision || !(await visibleUnits(deps.pool, principal)).includes(decision.unit_code)) throw notFound(`decision ${params.id}`);
-      if (decision.unit_code !== principal.unit) throw forbidden(`decision ${params.id} belongs to another unit`);
+      const decision = await actableOr404(deps.pool, principal, found[0], (r) => [r.unit_code as string], `decision ${params.id}`);
 
       const result = await inTransaction(deps.pool, async (tx) => {
         await tx.query('SELECT 1 FROM decisions WHERE id = $1 FOR UPDATE', [params.id]);

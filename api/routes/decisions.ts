@@ -7,6 +7,7 @@ import { idempotencyKeyOf } from '../actions';
 import { conflict, mapTemporalError } from '../errors';
 import { isGone } from '../process-start';
 import { reply, type Routes } from '../route';
+import type { PartyViewer } from '../../domain/personal-data';
 import { visibleUnits } from '../scope';
 import { legalInstant } from '../schemas';
 import { caseNumberSchema } from './cases';
@@ -60,7 +61,7 @@ async function reviewRecordComplete(pool: Parameters<typeof currentCatalogue>[0]
   }
 }
 
-const present = (r: DecisionRow) => ({
+const present = (r: DecisionRow, viewer: PartyViewer) => ({
   unit: r.unit_code,
   caseNumber: r.case_number,
   decisionNumber: r.decision_number,
@@ -76,7 +77,7 @@ const present = (r: DecisionRow) => ({
   catalogueVersion: r.catalogue_version,
   decisionSeq: r.decision_seq,
   supersedes: r.supersedes,
-  ...presentDecisionEnforcement(r),
+  ...presentDecisionEnforcement(r, viewer),
 });
 
 /**
@@ -117,7 +118,7 @@ export function decisionRoutes(routes: Routes): void {
       if (same) {
         if (!(await recordedThroughReview(deps.pool, same))) await appendDecisionRecord(deps.pool, same);
         await discloseDecision(deps, same); // issue 12: the item exists (idempotent; a retry after a crash creates it)
-        return reply(200, present(same));
+        return reply(200, present(same, principal));
       }
       const latestDecision = existing[0];
       let recordedByReview = false;
@@ -268,7 +269,7 @@ export function decisionRoutes(routes: Routes): void {
       if (!recordedByReview) await appendDecisionRecord(deps.pool, inserted.rows[0]);
       const saved = await saveDecisionEnforcement(deps.pool, inserted.rows[0], { ...body, classification: body.classification ?? null });
       await discloseDecision(deps, saved); // issue 12: the disclosure item and its start (disclosures.ts)
-      return reply(201, present(saved));
+      return reply(201, present(saved, principal));
     },
   );
 
@@ -288,7 +289,7 @@ export function decisionRoutes(routes: Routes): void {
         `SELECT * FROM decisions WHERE unit_code = ANY($1) AND ($2::boolean IS NULL OR flagged = $2) ORDER BY decided_at DESC LIMIT 500`,
         [wanted, query.flagged ?? null],
       );
-      return { items: rows.map(present) };
+      return { items: rows.map((r) => present(r, principal)) };
     },
   );
 }

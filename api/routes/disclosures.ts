@@ -16,10 +16,10 @@ import { check as checkAction, type DisclosureAction } from '../../domain/disclo
 import { action, addActions } from '../actions';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import { conflict, forbidden, notFound } from '../errors';
+import { conflict } from '../errors';
 import { requireStarted, startNow } from '../process-start';
 import { reply, type Routes } from '../route';
-import { visibleUnits } from '../scope';
+import { actableOr404, visibleOr404, visibleUnits } from '../scope';
 import { legalInstant } from '../schemas';
 
 const text = (max = 4000) => z.string().trim().min(1, 'required').max(max);
@@ -204,13 +204,12 @@ async function insertItem(
 
 async function loadVisible(deps: ApiDeps, principal: Principal, id: string): Promise<DisclosureRow> {
   const { rows } = await deps.pool.query<DisclosureRow>('SELECT * FROM disclosures WHERE id = $1', [id]);
-  if (!rows[0] || !(await visibleUnits(deps.pool, principal)).includes(rows[0].unit_code)) throw notFound(`disclosure ${id}`);
-  return rows[0];
+  return visibleOr404(deps.pool, principal, rows[0], (r) => [r.unit_code], `disclosure ${id}`);
 }
 
 async function target({ params, principal, deps }: { params: { id: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
-  const row = await loadVisible(deps, principal, params.id);
-  if (row.unit_code !== principal.unit) throw forbidden(`disclosure ${params.id} belongs to another unit: a supervising unit reads, it does not act`);
+  // A supervising unit reads, it does not act (403); another unit: 404 (api/scope.ts).
+  const row = await actableOr404(deps.pool, principal, await loadVisible(deps, principal, params.id), (r) => [r.unit_code], `disclosure ${params.id}`);
   await requireStarted(deps, row.workflow_id);
   return { workflowId: row.workflow_id, row };
 }
@@ -288,9 +287,7 @@ export function disclosureRoutes(routes: Routes): void {
     },
     async ({ params, body, principal, deps }) => {
       const { rows } = await deps.pool.query('SELECT * FROM decisions WHERE id = $1', [params.id]);
-      const d = rows[0];
-      if (!d || !(await visibleUnits(deps.pool, principal)).includes(d.unit_code)) throw notFound(`decision ${params.id}`);
-      if (d.unit_code !== principal.unit) throw forbidden(`decision ${params.id} belongs to another unit`);
+      const d = await actableOr404(deps.pool, principal, rows[0], (r) => [r.unit_code], `decision ${params.id}`);
       if (Date.parse(body.changedAt) > Date.now() + 5 * 60_000) throw conflict(`变更日期 ${body.changedAt} 晚于当前时间`, { rule: 'disclosure.change.in_future', basis: '本政办发〔2019〕35号 第二十八条' });
       const item = await discloseDecision(deps, d, { changedAt: body.changedAt, decisionNumber: body.decisionNumber, by: principal.personId });
       await new CaseRecordStore(deps.pool).append({

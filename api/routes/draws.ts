@@ -7,11 +7,12 @@ import { inTransaction } from '../../infra/db';
 import { DrawStore, type DrawRecord } from '../../infra/draw-store';
 import { enqueueProcessStart } from '../../infra/process-starts';
 import { caseFileWorkflowId } from '../../workflows/case-file-messages';
+import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { conflict, forbidden, notFound } from '../errors';
 import { startNow } from '../process-start';
 import { reply, type Routes } from '../route';
-import { assertCanSee } from '../scope';
+import { actableOr404, visibleOr404 } from '../scope';
 import { legalInstant } from '../schemas';
 import { caseStart, type CaseRow } from './cases';
 import { discloseInspectionResult } from './disclosures';
@@ -43,6 +44,10 @@ async function loadDraw(deps: ApiDeps, id: string): Promise<DrawRecord> {
   if (!d) throw notFound(`draw ${id}`);
   return d;
 }
+
+/** A draw for a unit's staff: another unit's answers as a missing one (api/scope.ts; the published copy is /public/draws/:id). */
+const drawFor = async (deps: ApiDeps, principal: Principal, id: string, act: boolean): Promise<DrawRecord> =>
+  (act ? actableOr404 : visibleOr404)(deps.pool, principal, await new DrawStore(deps.pool).get(id), (d: DrawRecord) => [d.unit], `draw ${id}`);
 
 /** A case number for an inspection with findings: 双随机-<matter>-<draw>-<entity>, within the case-number alphabet. */
 const inspectionCaseNumber = (d: DrawRecord, entity: string) => `双随机-${d.matter}-${d.id.slice(0, 8)}-${entity}`.replace(/[^\p{L}\p{N}〔〕()（）[\]_.\-]/gu, '_').slice(0, 64);
@@ -84,8 +89,7 @@ export function drawRoutes(routes: Routes): void {
   );
 
   routes.add({ method: 'get', path: '/api/draws/:id', tag: 'inspections', summary: 'A draw with its seed, algorithm, snapshots and their hashes, and the results so far', roles: [], params: drawParams }, async ({ params, principal, deps }) => {
-    const d = await loadDraw(deps, params.id);
-    await assertCanSee(deps.pool, principal, d.unit, 'the draw');
+    const d = await drawFor(deps, principal, params.id, false);
     return { ...presentDraw(d), results: await new DrawStore(deps.pool).results(d.id) };
   });
 
@@ -108,8 +112,8 @@ export function drawRoutes(routes: Routes): void {
       body: z.object({ entity: z.string().min(1), finishedAt: legalInstant, normal: z.boolean(), findings: z.string().trim().min(1).max(5000) }),
     },
     async ({ params, body, principal, deps }) => {
-      const d = await loadDraw(deps, params.id);
-      if (principal.unit !== d.unit) throw forbidden('results of a draw are recorded by the unit that made it');
+      // Results of a draw are recorded by the unit that made it.
+      const d = await drawFor(deps, principal, params.id, true);
       if (!d.entities.includes(body.entity)) throw conflict(`entity ${body.entity} was not drawn in draw ${d.id}`, { rule: 'draw.not_drawn', basis: '郑政办〔2016〕14号 (五)' });
       const store = new DrawStore(deps.pool);
       let followUp: Record<string, unknown>;

@@ -10,10 +10,10 @@ import { enforcementUpdates } from '../../workflows/enforcement-messages';
 import { action, addActions } from '../actions';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import { conflict, forbidden, notFound } from '../errors';
+import { conflict } from '../errors';
 import { requireStarted } from '../process-start';
 import type { Routes } from '../route';
-import { visibleUnits } from '../scope';
+import { actableOr404, visibleOr404, visibleUnits } from '../scope';
 import { isoDate, legalInstant } from '../schemas';
 import { serviceBody, checkService } from './decision-service';
 import { canonicalJson } from '../../infra/canonical-json';
@@ -83,9 +83,8 @@ export function presentEnforcement(row: EnforcementRow, nowMs = Date.now()) {
 
 async function loadVisible(deps: ApiDeps, principal: Principal, id: string): Promise<EnforcementRow> {
   const { rows } = await deps.pool.query<EnforcementRow>('SELECT e.*, d.obligation FROM enforcements e JOIN decisions d ON d.id = e.decision_id WHERE e.id = $1', [id]);
-  // Another unit: 404 unless it supervises the unit (then it reads).
-  if (!rows[0] || !(await visibleUnits(deps.pool, principal)).includes(rows[0].unit_code)) throw notFound(`enforcement ${id}`);
-  return rows[0];
+  // Another unit: the same 404 as a missing one, unless it supervises the unit (then it reads).
+  return visibleOr404(deps.pool, principal, rows[0], (r) => [r.unit_code], `enforcement ${id}`);
 }
 
 /** The table's refusal for any action on a finished enforcement (as the workflow answers while it still runs). */
@@ -93,8 +92,8 @@ const endedRefusal = (row: { case_number: string; stage?: string }) =>
   conflict(`强制执行 ${row.case_number} 已结束${row.stage ? `（${row.stage}）` : ''}，不能再进行操作`, { rule: 'enforcement.ended', basis: '中华人民共和国行政强制法 第三十九条, 第四十条' });
 
 async function target({ params, principal, deps }: { params: { id: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
-  const row = await loadVisible(deps, principal, params.id);
-  if (row.unit_code !== principal.unit) throw forbidden(`enforcement ${params.id} belongs to another unit: a supervising unit reads, it does not act`);
+  // A supervising unit reads, it does not act (403); another unit: 404 (api/scope.ts).
+  const row = await actableOr404(deps.pool, principal, await loadVisible(deps, principal, params.id), (r) => [r.unit_code], `enforcement ${params.id}`);
   // A finished enforcement: its workflow may already be closed (an Update would fail as "not found"), the projection knows.
   if ((FINAL_STAGES as readonly string[]).includes(row.stage)) throw endedRefusal(row);
   await requireStarted(deps, row.workflow_id);

@@ -34,7 +34,7 @@ export function inboxRoutes(routes: Routes): void {
     },
     async ({ params, principal, deps }) => {
       const acked = await new NotificationStore(deps.pool).ack(params.id, principal.unit, principal.personId);
-      if (!acked) throw notFound(`notification ${params.id} in the inbox of ${principal.unit}`);
+      if (!acked) throw notFound(`notification ${params.id}`);
       return acked;
     },
   );

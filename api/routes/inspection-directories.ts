@@ -40,7 +40,7 @@ export function inspectionDirectoryRoutes(routes: Routes): void {
     },
   );
   routes.add({ method: 'get', path: '/api/units/:code/inspection-matters', tag: 'inspections', summary: "The unit's random-inspection matters", roles: [], params: unitParams }, async ({ params, principal, deps }) => {
-    await assertCanSee(deps.pool, principal, params.code, 'the list');
+    await assertCanSee(deps.pool, principal, params.code);
     return new DrawStore(deps.pool).matters(params.code);
   });
   routes.add(
@@ -108,7 +108,7 @@ export function inspectionDirectoryRoutes(routes: Routes): void {
     },
   );
   routes.add({ method: 'get', path: '/api/units/:code/inspection-directory', tag: 'inspections', summary: 'Both directories and the conflicts as a draw would snapshot them, with their hashes', roles: [], params: unitParams }, async ({ params, principal, deps }) => {
-    await assertCanSee(deps.pool, principal, params.code, 'the directory');
+    await assertCanSee(deps.pool, principal, params.code);
     return new DrawStore(deps.pool).snapshot(params.code);
   });
 }

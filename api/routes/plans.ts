@@ -15,7 +15,7 @@ import type { ApiDeps } from '../deps';
 import { badRequest, forbidden, notFound } from '../errors';
 import { requireStarted, startNow, startPendingBody } from '../process-start';
 import { reply, type Routes } from '../route';
-import { visibleUnits } from '../scope';
+import { visibleOr404, visibleUnits } from '../scope';
 
 /** Templates are read and validated once per process (a bad template refuses the first request that needs them, naming the problem). */
 let templates: Promise<Map<string, PlanTemplate>> | undefined;
@@ -36,12 +36,8 @@ async function unitNames(deps: ApiDeps): Promise<Record<string, string>> {
 const planUnits = (row: PlanRow) => new Set([row.office, row.input.government, ...row.input.steps.flatMap((s) => [s.lead, ...s.responsible, ...s.supervising])]);
 
 async function loadPlan(deps: ApiDeps, principal: Principal, id: string): Promise<PlanRow> {
-  const row = await new PlanStore(deps.pool).get(id);
-  if (!row) throw notFound(`plan ${id}`);
-  const units = planUnits(row);
-  const visible = await visibleUnits(deps.pool, principal);
-  if (!visible.some((u) => units.has(u))) throw forbidden(`plan ${id} does not involve unit ${principal.unit}`);
-  return row;
+  // A plan that involves none of the caller's units answers as a missing one (api/scope.ts).
+  return visibleOr404(deps.pool, principal, await new PlanStore(deps.pool).get(id), (r) => [...planUnits(r)], `plan ${id}`);
 }
 
 /** The plan as the API shows it: the workflow's projection (or, before its first write, the initial state). */

@@ -61,7 +61,7 @@ export function preDisclosureRoutes(routes: Routes): void {
     { method: 'get', path: '/api/units/:code/pre-disclosure', tag: 'units', summary: "The unit's pre-disclosure lists and open basis changes", roles: [], params: unitParams },
     async ({ params, principal, deps }) => {
       await assertUnitExists(deps.pool, params.code);
-      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      await assertCanSee(deps.pool, principal, params.code);
       return loadPreDisclosure(deps.pool, params.code);
     },
   );
@@ -79,7 +79,7 @@ export function preDisclosureRoutes(routes: Routes): void {
       },
       async ({ params, body, principal, deps }) => {
         await assertUnitExists(deps.pool, params.code);
-        await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+        await assertCanSee(deps.pool, principal, params.code);
         await inTransaction(deps.pool, (client) => replacePreDisclosureList(client, params.code, list, body.entries, principal.personId));
         return loadPreDisclosure(deps.pool, params.code);
       },
@@ -98,7 +98,7 @@ export function preDisclosureRoutes(routes: Routes): void {
     },
     async ({ params, body, principal, deps }) => {
       await assertUnitExists(deps.pool, params.code);
-      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      await assertCanSee(deps.pool, principal, params.code);
       const due = statuteDeadline(await new CalendarStore(deps.pool).calendar(), BASIS_CHANGE_STATUTE, body.effectiveOn);
       // The change and its clock's start request in one transaction (the start outbox): the
       // basisChangeWorkflow reminds the unit and escalates once to its supervisor.
@@ -137,7 +137,7 @@ export function preDisclosureRoutes(routes: Routes): void {
   routes.add(
     { method: 'get', path: '/api/units/:code/basis-changes', tag: 'units', summary: "The unit's basis changes with deadlines (overdue: open past its deadline)", roles: [], params: unitParams },
     async ({ params, principal, deps }) => {
-      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      await assertCanSee(deps.pool, principal, params.code);
       return listBasisChanges(deps.pool, params.code);
     },
   );
@@ -152,7 +152,7 @@ export function preDisclosureRoutes(routes: Routes): void {
       params: z.object({ code: z.string().trim().min(1).max(100), id: z.string().uuid() }),
     },
     async ({ params, principal, deps, req }) => {
-      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      await assertCanSee(deps.pool, principal, params.code);
       const current = (await listBasisChanges(deps.pool, params.code)).find((c) => c.id === params.id);
       if (!current) throw notFound(`basis change ${params.id}`);
       // Already completed: answered as before (idempotent); a change without a clock (recorded before it had one) directly.

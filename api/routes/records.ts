@@ -7,7 +7,8 @@ import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import type { Routes } from '../route';
-import { assertCanSee, visibleUnits } from '../scope';
+import { textAsSeen, type PartyViewer } from '../../domain/personal-data';
+import { unitVisibleOr404, visibleOr404 } from '../scope';
 import { caseNumberSchema } from './cases';
 
 const caseParams = z.object({ caseNumber: caseNumberSchema });
@@ -35,11 +36,8 @@ export function recordRoutes(routes: Routes): void {
   const storesOf = (pool: Pool) => ({ records: new CaseRecordStore(pool), documents: new DocumentStore(pool) });
 
   /** The unit whose case is asked for: the caller's own, or (for a supervisor) ?unit=. */
-  const caseUnit = async (deps: ApiDeps, principal: Principal, unit: string | undefined, caseNumber: string) => {
-    const target = unit ?? principal.unit;
-    await assertCanSee(deps.pool, principal, target, `case ${caseNumber}`);
-    return target;
-  };
+  const caseUnit = async (deps: ApiDeps, principal: Principal, unit: string | undefined, caseNumber: string) =>
+    unitVisibleOr404(deps.pool, principal, unit ?? principal.unit, `case ${caseNumber}`);
 
   routes.add(
     {
@@ -88,7 +86,9 @@ export function recordRoutes(routes: Routes): void {
     { method: 'get', path: '/api/cases/:caseNumber/documents', tag: 'records', summary: "The documents generated for a case (metadata and SHA-256)", roles: [], params: caseParams, query: unitQuery },
     async ({ params, query, principal, deps }) => {
       const unit = await caseUnit(deps, principal, query.unit, params.caseNumber);
-      return storesOf(deps.pool).documents.listForCase(unit, params.caseNumber);
+      const docs = await storesOf(deps.pool).documents.listForCase(unit, params.caseNumber);
+      const parties = await casePartiesOf(deps.pool, unit, params.caseNumber);
+      return docs.map((d) => ({ ...d, title: textAsSeen(d.title, principal, [unit], parties) }));
     },
   );
 
@@ -103,15 +103,42 @@ export function recordRoutes(routes: Routes): void {
       responses: { 200: { description: 'the document' }, 404: { description: 'no such document in the units the caller can see' } },
     },
     async ({ params, principal, deps, res }) => {
-      const doc = await storesOf(deps.pool).documents.get(params.id);
       // Another unit's document is "not found": its existence is not the caller's business.
-      if (!doc || !(await visibleUnits(deps.pool, principal)).includes(doc.unit)) throw notFound(`document ${params.id}`);
+      const doc = await visibleOr404(deps.pool, principal, await storesOf(deps.pool).documents.get(params.id), (d) => [d.unit], `document ${params.id}`);
+      const shown = await documentAsSeen(deps.pool, principal, doc);
       res.setHeader('X-Content-SHA256', doc.sha256);
-      res.setHeader('ETag', `"sha256-${doc.sha256}"`);
+      // The masked copy of a text document (a supervisor's view) is not the stored document: its own ETag, and it says so.
+      res.setHeader('ETag', shown.masked ? `"sha256-${doc.sha256}-masked"` : `"sha256-${doc.sha256}"`);
+      if (shown.masked) res.setHeader('X-Content-Masked', 'party-data');
       // A stored document is shown, never run: nosniff (app-wide), a sandboxing CSP, and its file name.
-      res.setHeader('Content-Disposition', `inline; filename="document"; filename*=UTF-8''${encodeURIComponent(doc.title)}`);
+      res.setHeader('Content-Disposition', `inline; filename="document"; filename*=UTF-8''${encodeURIComponent(shown.title)}`);
       res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; sandbox");
-      return { status: 200, body: doc.content, contentType: doc.contentType };
+      return { status: 200, body: shown.content, contentType: doc.contentType };
     },
   );
+}
+
+/** The parties of a case as Postgres holds them: its decisions' and its legal reviews' (the workflows carry none). */
+export async function casePartiesOf(pool: Pool, unit: string, caseNumber: string): Promise<Array<{ kind?: string; idNumber?: string; phone?: string; address?: string }>> {
+  const { rows } = await pool.query<{ party: { kind?: string; idNumber?: string; phone?: string; address?: string } | null }>(
+    `SELECT party FROM decisions WHERE unit_code = $1 AND case_number = $2 AND party IS NOT NULL
+     UNION ALL SELECT submission->'party' FROM reviews WHERE unit_code = $1 AND case_number = $2 AND submission ? 'party'`,
+    [unit, caseNumber],
+  );
+  return rows.map((r) => r.party).filter((p): p is NonNullable<typeof p> => p !== null && typeof p === 'object');
+}
+
+/**
+ * A stored document as the caller may see it (domain/personal-data.ts): in full to the staff whose
+ * work needs the party's data; a text document masked for everyone else (identity number, phone and
+ * address of the case's parties, and whatever the recognisers find). Binary content is never masked
+ * (the processes generate none).
+ */
+async function documentAsSeen(pool: Pool, viewer: PartyViewer, doc: { unit: string; caseNumber: string; title: string; contentType: string; content: Buffer }): Promise<{ content: Buffer; title: string; masked: boolean }> {
+  const parties = await casePartiesOf(pool, doc.unit, doc.caseNumber);
+  const title = textAsSeen(doc.title, viewer, [doc.unit], parties);
+  if (!/^text\/|json|xml/.test(doc.contentType)) return { content: doc.content, title, masked: false };
+  const text = doc.content.toString('utf8');
+  const shown = textAsSeen(text, viewer, [doc.unit], parties);
+  return shown === text ? { content: doc.content, title, masked: false } : { content: Buffer.from(shown, 'utf8'), title, masked: true };
 }

@@ -48,7 +48,8 @@ import type { Principal } from '../auth';
 import { conflict, forbidden, notFound, unprocessable, ValidationError } from '../errors';
 import { isGone, requireStarted, startNow, startPendingBody } from '../process-start';
 import { reply, type Routes } from '../route';
-import { visibleUnits } from '../scope';
+import { partyAsSeen } from '../../domain/personal-data';
+import { actableOr404, visibleOr404, visibleUnits } from '../scope';
 import { isoDate, legalInstant } from '../schemas';
 import { caseNumberSchema } from './cases';
 
@@ -141,19 +142,26 @@ interface ReviewRow {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A review by its id or its workflow ID (what supervisors copy from the Temporal UI); each lookup uses its unique index. */
-async function loadReview(deps: Pick<ApiDeps, 'pool'>, id: string): Promise<ReviewRow> {
+async function findReview(deps: Pick<ApiDeps, 'pool'>, id: string): Promise<ReviewRow | undefined> {
   const { rows } = UUID.test(id)
     ? await deps.pool.query<ReviewRow>('SELECT * FROM reviews WHERE id = $1::uuid', [id])
     : await deps.pool.query<ReviewRow>('SELECT * FROM reviews WHERE workflow_id = $1', [id]);
-  if (!rows[0]) throw notFound(`review ${id}`);
   return rows[0];
 }
-
-async function loadVisibleReview(deps: ApiDeps, principal: Principal, id: string): Promise<ReviewRow> {
-  const row = await loadReview(deps, id);
-  const takingPart = [...(row.submission?.jointUnits ?? []), ...(row.submission?.entrustingUnit ? [row.submission.entrustingUnit] : [])].includes(principal.unit);
-  if (!takingPart && !(await visibleUnits(deps.pool, principal)).includes(row.unit_code)) throw forbidden(`review ${id} belongs to another unit`);
+async function loadReview(deps: Pick<ApiDeps, 'pool'>, id: string): Promise<ReviewRow> {
+  const row = await findReview(deps, id);
+  if (!row) throw notFound(`review ${id}`);
   return row;
+}
+
+/** The units whose staff see a review: its own, the joint units and the entrusting unit (第四条). */
+const reviewUnits = (row: ReviewRow): string[] => [row.unit_code, ...(row.submission?.jointUnits ?? []), ...(row.submission?.entrustingUnit ? [row.submission.entrustingUnit] : [])];
+/** The units that act on it: its own and, for an entrusted organisation's decision, the entrusting unit, whose legal office reviews (第四条). */
+const reviewActors = (row: ReviewRow): string[] => [row.unit_code, ...(row.submission?.entrustingUnit ? [row.submission.entrustingUnit] : [])];
+
+/** A review the caller may see; another unit's answers as a missing one (api/scope.ts). */
+async function loadVisibleReview(deps: ApiDeps, principal: Principal, id: string): Promise<ReviewRow> {
+  return visibleOr404(deps.pool, principal, await findReview(deps, id), reviewUnits, `review ${id}`);
 }
 
 /**
@@ -221,9 +229,8 @@ const ended = (row: ReviewRow) => conflict(`审核已结束（${row.status}）�
  * Temporal gives the first answer); a review whose start is still pending answers 503.
  */
 async function actionTarget({ params, principal, deps, idempotent }: { params: { id: string }; principal: Principal; deps: ApiDeps; idempotent: boolean }) {
-  const row = await loadReview(deps, params.id);
   // The review's own unit acts on it; for an entrusted organisation's decision also the entrusting unit, whose legal office reviews (第四条).
-  if (row.unit_code !== principal.unit && row.submission?.entrustingUnit !== principal.unit) throw forbidden(`review ${params.id} belongs to another unit`);
+  const row = await actableOr404(deps.pool, principal, await findReview(deps, params.id), reviewUnits, `review ${params.id}`, reviewActors);
   if (isFinal(row.status) && !idempotent) throw ended(row);
   await requireStarted(deps, row.workflow_id);
   return { workflowId: row.workflow_id, row };
@@ -239,11 +246,7 @@ async function actionTarget({ params, principal, deps, idempotent }: { params: {
  * masked, e.g. 210502********1234.
  */
 function partyFor(party: Party | undefined, principal: Principal | undefined, row: ReviewRow): Party | undefined {
-  if (!party?.idNumber || !principal) return party;
-  const own = principal.unit === row.unit_code || [...(row.submission?.jointUnits ?? []), ...(row.submission?.entrustingUnit ? [row.submission.entrustingUnit] : [])].includes(principal.unit);
-  if (own && !(principal.roles.length === 1 && principal.roles[0] === 'supervisor')) return party;
-  const id = party.idNumber;
-  return { ...party, idNumber: id.length > 10 ? `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}` : '*'.repeat(id.length) };
+  return partyAsSeen(party, principal, reviewUnits(row));
 }
 
 async function present(deps: Pick<ApiDeps, 'pool'>, row: ReviewRow, principal?: Principal): Promise<Record<string, unknown>> {
@@ -656,8 +659,7 @@ export function reviewRoutes(routes: Routes): void {
       base: '/api/reviews/:id',
       params: idParams,
       target: async ({ params, principal, deps, idempotent }) => {
-        const row = await loadReview(deps, params.id);
-        if (!(row.submission?.jointUnits ?? []).includes(principal.unit)) throw forbidden(`unit ${principal.unit} does not take part in review ${params.id}`);
+        const row = await actableOr404(deps.pool, principal, await findReview(deps, params.id), reviewUnits, `review ${params.id}`, (r) => r.submission?.jointUnits ?? []);
         if (isFinal(row.status) && !idempotent) throw ended(row);
         await requireStarted(deps, row.workflow_id);
         return { workflowId: row.workflow_id, row };

@@ -54,7 +54,7 @@ export function statisticsRoutes(routes: Routes): void {
     { method: 'get', path: '/api/units/:code/statistics/:year', tag: 'units', summary: "The unit's figures for the year, computed now from the system's data", roles: [], params },
     async ({ params, principal, deps }) => {
       await assertUnitExists(deps.pool, params.code);
-      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      await assertCanSee(deps.pool, principal, params.code);
       const published = (await publishedStatistics(deps.pool, params.code)).find((s) => s.year === params.year);
       return { ...(await computeAnnualFigures(deps.pool, params.code, params.year)), publishedAt: published?.publishedAt ?? null, task: presentTask(await taskOf(deps, params.code, params.year)) };
     },
@@ -71,7 +71,7 @@ export function statisticsRoutes(routes: Routes): void {
     },
     async ({ params, principal, deps, req }) => {
       await assertUnitExists(deps.pool, params.code);
-      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      await assertCanSee(deps.pool, principal, params.code);
       const task = await taskOf(deps, params.code, params.year);
       if (task?.status === 'pending') {
         // The year's task is open: its workflow publishes (stops the clock, sends the figures to the government and the superior department).

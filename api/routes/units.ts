@@ -53,7 +53,7 @@ export function unitRoutes(routes: Routes): void {
       params: unitParams,
     },
     async ({ params, principal, deps }) => {
-      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      await assertCanSee(deps.pool, principal, params.code);
       return { unit: params.code, current: await currentCatalogue(deps.pool, params.code), history: await catalogueHistory(deps.pool, params.code) };
     },
   );
@@ -111,7 +111,7 @@ export function unitRoutes(routes: Routes): void {
       params: unitParams,
     },
     async ({ params, principal, deps }) => {
-      await assertCanSee(deps.pool, principal, params.code, `unit ${params.code}`);
+      await assertCanSee(deps.pool, principal, params.code);
       const staffing = await reviewStaffing(deps.pool, params.code);
       if (!staffing) throw notFound(`unit ${params.code}`);
       return staffing;
