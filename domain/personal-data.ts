@@ -68,22 +68,38 @@ export function partyAsSeen<P extends PartyLike | null | undefined>(party: P, vi
 }
 
 /**
- * Text (a stored document, a request typed by a citizen, a notification) as this viewer may see
- * it: in full for a viewer who sees party data; otherwise each known party's identity number, phone
- * and address replaced by its masked form, and any further identity-card or phone number or
- * address the recognisers of the public masker find removed. Names stay.
+ * The applicant of a correction request (a member of the public, 第三十二条) is a natural person too:
+ * the request's contact and text are needed in full by those who decide it, the unit's `publisher`
+ * and `head`; everyone else who may read it (a supervisor, the unit's admin) sees them masked.
  */
-export function textAsSeen(text: string, viewer: PartyViewer | undefined, owningUnits: readonly string[], parties: readonly PartyLike[] = []): string {
-  if (seesPartyData(viewer, owningUnits)) return text;
+export const CORRECTION_APPLICANT_ROLES = ['publisher', 'head'] as const;
+
+/** A contact (phone or e-mail): 139****4321, z***@example.com; anything else hidden. */
+export function maskContact(contact: string): string {
+  const at = contact.indexOf('@');
+  if (at > 0) return `${contact[0]}***${contact.slice(at)}`;
+  return /\d{7,}/.test(contact.replace(/[\s()+-]/g, '')) ? maskPhone(contact) : '[联系方式已隐去]';
+}
+
+/**
+ * THE masking of text: each known party's identity number, phone and address replaced by its masked
+ * form, then any further identity-card or phone number or address the public masker's recognisers
+ * find removed. Names stay.
+ */
+export function maskPersonalText(text: string, parties: readonly PartyLike[] = []): string {
   let out = text;
   for (const p of parties) {
     if (p.kind === 'organisation') continue;
     const masked = maskParty(p);
     for (const field of ['idNumber', 'phone', 'address'] as const) {
-      const value = p[field];
-      if (value && value.trim().length >= 2) out = out.split(value.trim()).join(masked[field] as string);
+      const value = p[field]?.trim();
+      if (value && value.length >= 2) out = out.split(value).join(masked[field] as string);
     }
   }
-  // The public recognisers for anything else (names are not touched: a name-less party keeps the text).
   return maskText(out, null);
+}
+
+/** Text (a stored document, a document title) as this viewer may see it: in full to a viewer who sees party data, else maskPersonalText. */
+export function textAsSeen(text: string, viewer: PartyViewer | undefined, owningUnits: readonly string[], parties: readonly PartyLike[] = []): string {
+  return seesPartyData(viewer, owningUnits) ? text : maskPersonalText(text, parties);
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { inTransaction } from '../../infra/db';
 import { enqueueProcessStart } from '../../infra/process-starts';
 import type { CorrectionInput, CorrectionState } from '../../domain/disclosure/types';
+import { CORRECTION_APPLICANT_ROLES, maskContact, maskPersonalText, seesPartyData, type PartyViewer } from '../../domain/personal-data';
 import { correctionDecisionUpdate, correctionWorkflowId } from '../../workflows/disclosure-messages';
 import { action, addActions } from '../actions';
 import type { Principal } from '../auth';
@@ -49,15 +50,21 @@ async function howToComplain(deps: ApiDeps, unit: string): Promise<string> {
   return `对处理结果有异议的，可以向${r?.supervisor ?? '上级行政机关'}（行政执法监督机关）投诉、举报（本政办发〔2019〕35号 第三十二条、第三十四条）；认为侵犯其合法权益的，可以依法申请行政复议或者提起行政诉讼。`;
 }
 
-/** The unit's view of a request (internal: with the request, evidence and contact). */
-const presentInternal = (r: CorrectionRow) => ({
+/**
+ * The unit's view of a request (internal: with the request, evidence and contact): in full to those
+ * who decide it, masked to other readers (a supervisor): domain/personal-data.ts.
+ */
+const presentInternal = (r: CorrectionRow, viewer: PartyViewer) => {
+  const full = seesPartyData(viewer, [r.unit_code], CORRECTION_APPLICANT_ROLES);
+  const text = (t: string) => (full ? t : maskPersonalText(t));
+  return {
   id: r.id,
   trackingCode: r.tracking_code,
   disclosureId: r.disclosure_id,
   unit: r.unit_code,
-  request: r.request,
-  evidence: r.evidence,
-  contact: r.contact,
+  request: text(r.request),
+  evidence: full || !Array.isArray(r.evidence) ? r.evidence : (r.evidence as Array<{ description?: string }>).map((e) => ({ ...e, ...(typeof e.description === 'string' ? { description: text(e.description) } : {}) })),
+  contact: r.contact === null || full ? r.contact : maskContact(r.contact),
   status: r.status,
   reason: r.outcome_reason,
   decidedBy: r.decided_by,
@@ -67,7 +74,8 @@ const presentInternal = (r: CorrectionRow) => ({
   overdue: r.overdue,
   warningLevel: r.warning_level,
   receivedAt: iso(r.created_at),
-});
+  };
+};
 
 async function loadVisible(deps: ApiDeps, principal: Principal, id: string): Promise<CorrectionRow> {
   const { rows } = await deps.pool.query<CorrectionRow>('SELECT * FROM disclosure_corrections WHERE id = $1', [id]);
@@ -155,12 +163,12 @@ export function correctionRoutes(routes: Routes): void {
           ORDER BY created_at DESC LIMIT 500`,
         [units, query.status ?? null, query.overdue ?? null, query.disclosureId ?? null],
       );
-      return { items: rows.map(presentInternal) };
+      return { items: rows.map((r) => presentInternal(r, principal)) };
     },
   );
   routes.add(
     { method: 'get', path: '/api/corrections/:id', tag: 'disclosures', summary: 'One correction request', roles: [], params: z.object({ id: z.uuid() }) },
-    async ({ params, principal, deps }) => presentInternal(await loadVisible(deps, principal, params.id)),
+    async ({ params, principal, deps }) => presentInternal(await loadVisible(deps, principal, params.id), principal),
   );
 
   type Target = { workflowId: string; row: CorrectionRow };
@@ -198,7 +206,7 @@ export function correctionRoutes(routes: Routes): void {
           const until = Date.now() + 5_000;
           for (;;) {
             const row = (await ctx.deps.pool.query<CorrectionRow>('SELECT * FROM disclosure_corrections WHERE id = $1', [ctx.target.row.id])).rows[0]!;
-            if ((row.view?.revision ?? -1) >= r.revision || Date.now() > until) return presentInternal(row);
+            if ((row.view?.revision ?? -1) >= r.revision || Date.now() > until) return presentInternal(row, ctx.principal);
             await new Promise((res) => setTimeout(res, 50));
           }
         },

@@ -1,7 +1,19 @@
 import { z } from 'zod';
+import { textAsSeen, type PartyViewer } from '../../domain/personal-data';
 import { NotificationStore } from '../../infra/notification-store';
 import { notFound } from '../errors';
 import type { Routes } from '../route';
+
+/**
+ * A notification's text as the reader may see it: the processes put no personal data in it (they
+ * carry none), but free text typed by users travels in it; for a reader whose roles do not need
+ * party data it goes through the one masker (domain/personal-data.ts).
+ */
+export const notificationAsSeen = <N extends { unit: string; subject: string; body: string }>(n: N, viewer: PartyViewer): N => ({
+  ...n,
+  subject: textAsSeen(n.subject, viewer, [n.unit]),
+  body: textAsSeen(n.body, viewer, [n.unit]),
+});
 
 /** The unit inbox: every notification to the caller's unit (the first channel of notify). */
 export function inboxRoutes(routes: Routes): void {
@@ -19,7 +31,7 @@ export function inboxRoutes(routes: Routes): void {
     },
     // A person sees what is addressed to them, to their roles, and the unit's unaddressed notices.
     async ({ query, principal, deps }) =>
-      new NotificationStore(deps.pool).inbox(principal.unit, { unackedOnly: query.unacked, limit: query.limit, reader: { personId: principal.personId, roles: principal.roles } }),
+      (await new NotificationStore(deps.pool).inbox(principal.unit, { unackedOnly: query.unacked, limit: query.limit, reader: { personId: principal.personId, roles: principal.roles } })).map((n) => notificationAsSeen(n, principal)),
   );
 
   routes.add(
@@ -35,7 +47,7 @@ export function inboxRoutes(routes: Routes): void {
     async ({ params, principal, deps }) => {
       const acked = await new NotificationStore(deps.pool).ack(params.id, principal.unit, principal.personId);
       if (!acked) throw notFound(`notification ${params.id}`);
-      return acked;
+      return notificationAsSeen(acked, principal);
     },
   );
 }

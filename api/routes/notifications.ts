@@ -5,6 +5,7 @@ import { forbidden, ValidationError } from '../errors';
 import { assertWebhookTarget, WebhookTargetRefused, webhookPolicy } from '../../infra/webhook-targets';
 import { NotificationStore } from '../../infra/notification-store';
 import { reply, type Routes } from '../route';
+import { notificationAsSeen } from './inbox';
 import { assertUnitExists, visibleUnits } from '../scope';
 
 const unitParams = z.object({ code: z.string().regex(/^[a-z0-9]+(\.[a-z0-9]+)*$/, 'a unit code such as benxi.ybj') });
@@ -39,7 +40,7 @@ export function notificationRoutes(routes: Routes): void {
         if (!units.includes(query.unit)) throw forbidden('that unit is not visible to yours');
         units = [query.unit];
       }
-      return new NotificationStore(deps.pool).deliveries(units, query.status, query.limit);
+      return (await new NotificationStore(deps.pool).deliveries(units, query.status, query.limit)).map((d) => ({ ...d, notification: notificationAsSeen(d.notification, principal) }));
     },
   );
 
