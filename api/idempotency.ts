@@ -13,7 +13,7 @@ import { HttpError, ValidationError } from './errors';
  * Every authenticated mutating route (POST/PUT/PATCH/DELETE, wired once in route.ts `Routes.add`)
  * that receives the header, once authorization and validation passed:
  * 1. CLAIMS (unit, route, resource, key) in Postgres (`idempotent_requests`, migration 0020) with
- *    the SHA-256 of the request's canonical JSON {body, query}: INSERT … ON CONFLICT DO NOTHING,
+ *    the SHA-256 of the request's canonical JSON {body, query, person}: INSERT … ON CONFLICT DO NOTHING,
  *    so of two concurrent duplicates exactly one executes;
  * 2. the claimant runs the handler; a 2xx answer is stored (status, content type, body as sent)
  *    before it is sent; any other outcome (4xx, 5xx, 503 while Temporal is away) drops the claim,
@@ -93,6 +93,13 @@ export interface Claim {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * What makes two requests the same: the canonical JSON (keys sorted) of the body and the query, and
+ * the person sending it (a colleague's request with the same key is another request: a stored answer
+ * is only ever replayed to the person whose request made it).
+ */
+export const requestHash = (personId: string, body: unknown, query: unknown): string => sha256(canonicalJson({ body: body ?? null, query: { ...(query as object) }, person: personId }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -103,7 +110,7 @@ export async function claimIdempotencyKey(pool: Pool, req: Request, res: Respons
   const key = idempotencyKeyOf(req);
   if (key === undefined) return null;
   const id = [principal.unit, `${route.method.toUpperCase()} ${route.path}`, canonicalJson({ ...req.params }), key] as const;
-  const requestSha = sha256(canonicalJson({ body: req.body ?? null, query: { ...(req.query as object) } }));
+  const requestSha = requestHash(principal.personId, req.body, req.query);
   const where = 'unit_code = $1 AND route = $2 AND resource = $3 AND key = $4';
   const until = Date.now() + WAIT_MS;
   for (;;) {
@@ -121,7 +128,7 @@ export async function claimIdempotencyKey(pool: Pool, req: Request, res: Respons
       const row = rows[0];
       if (!row) continue; // the first request failed and dropped its claim meanwhile: claim it now
       if (row.request_sha256 !== requestSha) {
-        throw new HttpError(422, `Idempotency-Key “${key}” was already used on ${id[1]} for a different request (other body or query): a reused key with other content is an error; use a new key for a new request`, {
+        throw new HttpError(422, `Idempotency-Key “${key}” was already used on ${id[1]} for a different request (another body, query or person): a reused key with other content is an error; use a new key for a new request`, {
           rule: 'idempotency.key_reused',
           basis: BASIS,
           header: 'Idempotency-Key',

@@ -16,9 +16,10 @@ CREATE TABLE idempotent_requests (
   -- the path parameters as canonical JSON ('{}' for none), e.g. '{"id":"…"}'
   resource       text NOT NULL,
   key            text NOT NULL CHECK (key ~ '^[!-~]{1,200}$'),
-  -- SHA-256 of the canonical JSON of {body, query}: the same key with another request is refused
+  -- SHA-256 of the canonical JSON of {body, query, person}: the same key with another request (or
+  -- from another person of the unit) is refused, so an answer is only replayed to whom it was given
   request_sha256 text NOT NULL CHECK (request_sha256 ~ '^[0-9a-f]{64}$'),
-  -- who sent the request that executed (audit; any staff of the unit retrying gets the answer)
+  -- who sent the request that executed
   person_id      text NOT NULL,
   state          text NOT NULL DEFAULT 'in_progress' CHECK (state IN ('in_progress', 'done')),
   -- the claim of the execution in progress (a claim older than the lease, its API gone, is taken over)
