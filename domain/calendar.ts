@@ -349,3 +349,49 @@ export function validateYearArrangement(input: unknown): ValidationResult<YearAr
   const byDate = (a: SpecialDay, b: SpecialDay) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
   return { ok: true, value: { year: year as number, holidays: lists.holidays.sort(byDate), workdays: lists.workdays.sort(byDate) } };
 }
+
+// ---- recorded publications (issue 14): what a deadline was computed from ----
+
+/** One recorded version of a year's arrangement (a row of `calendar_year_history`), immutable. */
+export interface CalendarPublicationRef {
+  /** The version number (`calendar_year_history.id`): global, in commit order (publications are serialised). */
+  publicationId: number;
+  year: number;
+  /** 0 = the bundled official data; 1, 2, … = the year's publications at run time. */
+  revision: number;
+  /** SHA-256 of the arrangement's canonical text (migration 0021, `calendar_content_hash`). */
+  contentHash: string;
+  /** The basis document, e.g. 国办发明电〔2026〕7号. */
+  notice: string | null;
+}
+
+/**
+ * The `calendarPublished` signal: the publication a re-timing applies. A notice without
+ * `publicationId` comes from before versions were recorded (it stays in replayed histories).
+ */
+export interface CalendarNotice {
+  year: number;
+  publicationId?: number;
+  revision?: number;
+  contentHash?: string;
+  notice?: string | null;
+}
+
+/** Which recorded calendar a deadline was computed from; kept with the deadline (records, UI). */
+export interface CalendarBasis {
+  /** The calendar as of this version: for each year its latest revision with publicationId <= asOf. */
+  asOf: number;
+  /** The years the computation consulted that were published as of `asOf`, with their versions. */
+  years: CalendarPublicationRef[];
+  /** Consulted years not published as of `asOf`: counted Monday–Friday, so the deadline is provisional. */
+  unpublished: number[];
+}
+
+/** The sentence a record or the UI shows for a basis: the version and every consulted year's revision. */
+export function describeCalendarBasis(basis: CalendarBasis): string {
+  const parts = [
+    ...basis.years.filter((y) => y.revision > 0).map((y) => `${y.year} 年第 ${y.revision} 版${y.notice ? `（${y.notice}）` : ''}`),
+    ...basis.unpublished.map((year) => `${year} 年节假日安排未公布，暂按周一至周五计`),
+  ];
+  return `日历版本 #${basis.asOf}${parts.length ? `：${parts.join('；')}` : ''}`;
+}

@@ -1,5 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
-import { WorkingCalendar, type YearArrangement } from '../domain/calendar';
+import { describeCalendarBasis, WorkingCalendar, type CalendarBasis, type CalendarPublicationRef, type YearArrangement } from '../domain/calendar';
+import { shanghaiDateOf } from '../domain/dates';
+import { legalDeadlineSchedule } from '../domain/legal-deadline';
+import type { DeadlineRequest, DeadlineSchedule } from '../workflows/shared/deadline-types';
 import { inTransaction } from './db';
 
 export interface CalendarChange {
@@ -13,6 +16,10 @@ export interface CalendarChange {
 export interface CalendarHistoryEntry {
   id: number;
   year: number;
+  /** 0 = the bundled official data; 1, 2, … = publications. */
+  revision: number;
+  source: 'official' | 'published';
+  contentHash: string;
   publishedBy: string;
   publishedAt: string;
   notice: string | null;
@@ -29,25 +36,84 @@ export interface PublishedYear extends YearArrangement {
   notice: string | null;
 }
 
+/** The calendar as of one recorded version, with the version of each year it holds. */
+export interface CalendarVersion {
+  asOf: number;
+  calendar: WorkingCalendar;
+  versions: ReadonlyMap<number, CalendarPublicationRef>;
+}
+
+/** Which recorded calendar to compute from: `asOf` a version (a re-timing names it), else the latest. */
+export interface CalendarChoice {
+  asOf?: number;
+}
+
+/** How many versions a store keeps built (they never change: a cache, never a source). */
+const VERSION_CACHE = 8;
+/** The one lock that serialises publications, so version ids are in commit order. */
+const PUBLICATION_LOCK = 'sanxiang.calendar-publication';
+
 /**
- * The working-day calendar as stored in Postgres (seeded from the official data, extended at run
- * time by PUT /api/calendar/years/:year). Cached per process; one cheap query tells whether another
- * process has published since.
+ * The working-day calendar as recorded in Postgres: every version of every year in
+ * `calendar_year_history` (seeded from the official data as revision 0, extended at run time by
+ * PUT /api/calendar/years/:year); `calendar_years`/`calendar_days` are the latest, for listings.
+ * Deadlines are computed from a version: the latest, or exactly the one a re-timing names.
  */
 export class CalendarStore {
-  private cached?: { stamp: string; calendar: WorkingCalendar };
+  private readonly built = new Map<number, CalendarVersion>();
 
   constructor(private readonly pool: Pool) {}
 
+  /** The latest calendar. */
   async calendar(): Promise<WorkingCalendar> {
-    const { rows } = await this.pool.query<{ stamp: string }>(
-      `SELECT count(*) || ':' || coalesce(max(extract(epoch FROM published_at))::text, '') AS stamp FROM calendar_years`,
+    return (await this.version()).calendar;
+  }
+
+  /**
+   * A legal deadline on the calendar as of `choice.asOf` (default the latest), naming that version:
+   * `calendar` lists the versions of the years the computation consulted and the years it found
+   * unpublished (counted Monday–Friday: the deadline is provisional), and `basis` ends with it.
+   */
+  async legalDeadline(request: DeadlineRequest, choice: CalendarChoice = {}): Promise<DeadlineSchedule> {
+    if (request.hourLimit) return legalDeadlineSchedule((await this.version(choice.asOf)).calendar, request);
+    const { asOf, calendar, versions } = await this.version(choice.asOf);
+    const schedule = legalDeadlineSchedule(calendar, request);
+    // The days walked run from the start day to the last day before any cap.
+    const uncapped = schedule.capped ? legalDeadlineSchedule(calendar, { ...request, capDate: undefined }).lastDay : schedule.lastDay;
+    const basis: CalendarBasis = { asOf, years: [], unpublished: [] };
+    const first = Math.min(Number(shanghaiDateOf(request.from).slice(0, 4)), Number(schedule.yellowFrom.slice(0, 4)));
+    for (let year = first; year <= Number(uncapped.slice(0, 4)); year++) {
+      const version = versions.get(year);
+      if (version) basis.years.push(version);
+      else basis.unpublished.push(year);
+    }
+    return { ...schedule, basis: `${schedule.basis}；${describeCalendarBasis(basis)}`, calendar: basis };
+  }
+
+  /**
+   * The calendar as of version `asOf` (default: the latest): for each year, its highest revision
+   * among the versions <= asOf. Versions are immutable, so the same `asOf` always gives the same
+   * calendar, whatever was published since. A version that does not exist (yet) is an error.
+   */
+  async version(asOf?: number): Promise<CalendarVersion> {
+    const latest = Number((await this.pool.query<{ id: string }>('SELECT coalesce(max(id), 0) AS id FROM calendar_year_history')).rows[0]!.id);
+    const id = asOf ?? latest;
+    if (!Number.isSafeInteger(id) || id < 0 || id > latest) throw new Error(`calendar version #${id} does not exist (latest #${latest})`);
+    const cached = this.built.get(id);
+    if (cached) return cached;
+    const { rows } = await this.pool.query(
+      `SELECT DISTINCT ON (year) id, year, revision, content_hash, notice, arrangement
+         FROM calendar_year_history WHERE id <= $1 OR revision = 0 ORDER BY year, revision DESC`,
+      [id],
     );
-    const stamp = rows[0]?.stamp ?? '';
-    if (this.cached?.stamp === stamp) return this.cached.calendar;
-    const calendar = new WorkingCalendar(await this.years());
-    this.cached = { stamp, calendar };
-    return calendar;
+    const version: CalendarVersion = {
+      asOf: id,
+      calendar: new WorkingCalendar(rows.map((r) => ({ year: r.year, holidays: r.arrangement.holidays, workdays: r.arrangement.workdays }))),
+      versions: new Map(rows.map((r) => [r.year, { publicationId: Number(r.id), year: r.year, revision: r.revision, contentHash: r.content_hash, notice: r.notice }])),
+    };
+    if (this.built.size >= VERSION_CACHE) this.built.delete(this.built.keys().next().value!);
+    this.built.set(id, version);
+    return version;
   }
 
   async years(): Promise<PublishedYear[]> {
@@ -65,15 +131,36 @@ export class CalendarStore {
     return (await this.years()).find((y) => y.year === year);
   }
 
-  /** Stores (or replaces) a year's arrangement; returns whether the year was unpublished before. */
-  /** `within` runs in the same transaction with the stored publication time (the API writes its re-timing start there). */
+  /**
+   * Records a new version of a year's arrangement (and makes it the latest). Publications are
+   * serialised (an advisory lock), so version ids follow commit order. The same arrangement on the
+   * same notice as the year's latest version records nothing (`unchanged`: a repeated request).
+   * `within` runs in the same transaction with the new version (the API writes its re-timing start there).
+   */
   async publish(
     arrangement: YearArrangement,
     by: string,
     notice: string | null,
-    within?: (client: PoolClient, publishedAt: Date) => Promise<string | void>,
-  ): Promise<{ replaced: boolean; historyId: number }> {
+    within?: (client: PoolClient, publication: CalendarPublicationRef & { publishedAt: Date }) => Promise<string | void>,
+  ): Promise<{ replaced: boolean; historyId: number; publication: CalendarPublicationRef & { publishedAt: string }; unchanged: boolean; retimingWorkflowId: string | null }> {
     return inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [PUBLICATION_LOCK]);
+      const arranged = JSON.stringify({ holidays: arrangement.holidays, workdays: arrangement.workdays });
+      const latest = await client.query(
+        `SELECT id, revision, content_hash, notice, published_at, retiming_workflow_id, calendar_content_hash($1, $2::jsonb) AS new_hash
+           FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM calendar_year_history WHERE year = $1 ORDER BY revision DESC LIMIT 1) h ON true`,
+        [arrangement.year, arranged],
+      );
+      const last = latest.rows[0]!;
+      if (last.id !== null && last.content_hash === last.new_hash && last.notice === notice && last.revision > 0) {
+        return {
+          replaced: true,
+          historyId: Number(last.id),
+          publication: { publicationId: Number(last.id), year: arrangement.year, revision: last.revision, contentHash: last.content_hash, notice, publishedAt: new Date(last.published_at).toISOString() },
+          unchanged: true,
+          retimingWorkflowId: last.retiming_workflow_id,
+        };
+      }
       const before = await client.query<{ source: string }>('SELECT source FROM calendar_years WHERE year = $1 FOR UPDATE', [arrangement.year]);
       const previous = await client.query<{ date: string; kind: CalendarChange['kind']; name: string }>(
         `SELECT to_char(date, 'YYYY-MM-DD') AS date, kind, name FROM calendar_days WHERE year = $1 ORDER BY date`,
@@ -96,7 +183,11 @@ export class CalendarStore {
           [arrangement.year, days.map((d) => d[0]), days.map((d) => d[1]), days.map((d) => d[2])],
         );
       }
-      const retiming = await within?.(client, published.rows[0]!.published_at);
+      // The version: its id comes first (the re-timing names it), the row follows in this transaction.
+      const publishedAt = published.rows[0]!.published_at;
+      const id = Number((await client.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('calendar_year_history', 'id')) AS id`)).rows[0]!.id);
+      const publication = { publicationId: id, year: arrangement.year, revision: (last.revision ?? 0) + 1, contentHash: last.new_hash as string, notice };
+      const retiming = await within?.(client, { ...publication, publishedAt });
       // The history: who, when, on which notice, and what changed (append-only, migration 0017).
       const next = new Map(days.map((d) => [d[0]!, { date: d[0]!, kind: d[1] as CalendarChange['kind'], name: d[2]! }]));
       const prev = new Map(previous.rows.map((d) => [d.date, d]));
@@ -105,12 +196,18 @@ export class CalendarStore {
         removed: [...prev.values()].filter((d) => !next.has(d.date) || next.get(d.date)!.kind !== d.kind),
         renamed: [...next.values()].filter((d) => prev.get(d.date)?.kind === d.kind && prev.get(d.date)!.name !== d.name).map((d) => ({ ...d, was: prev.get(d.date)!.name })),
       };
-      const history = await client.query<{ id: string }>(
-        `INSERT INTO calendar_year_history (year, published_by, published_at, notice, arrangement, changes, previous_source, retiming_workflow_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [arrangement.year, by, published.rows[0]!.published_at, notice, JSON.stringify({ holidays: arrangement.holidays, workdays: arrangement.workdays }), JSON.stringify(changes), before.rows[0]?.source ?? null, retiming || null],
+      await client.query(
+        `INSERT INTO calendar_year_history (id, year, source, revision, content_hash, published_by, published_at, notice, arrangement, changes, previous_source, retiming_workflow_id)
+         VALUES ($1, $2, 'published', $3, calendar_content_hash($2, $4::jsonb), $5, $6, $7, $4::jsonb, $8, $9, $10)`,
+        [id, arrangement.year, publication.revision, arranged, by, publishedAt, notice, JSON.stringify(changes), before.rows[0]?.source ?? null, retiming || null],
       );
-      return { replaced: (before.rowCount ?? 0) > 0, historyId: Number(history.rows[0]!.id) };
+      return {
+        replaced: (before.rowCount ?? 0) > 0,
+        historyId: id,
+        publication: { ...publication, publishedAt: publishedAt.toISOString() },
+        unchanged: false,
+        retimingWorkflowId: retiming || null,
+      };
     });
   }
 }
@@ -121,6 +218,9 @@ export async function calendarHistory(pool: Pool, year: number): Promise<Calenda
   return rows.map((r) => ({
     id: Number(r.id),
     year: r.year,
+    revision: r.revision,
+    source: r.source,
+    contentHash: r.content_hash,
     publishedBy: r.published_by,
     publishedAt: new Date(r.published_at).toISOString(),
     notice: r.notice,

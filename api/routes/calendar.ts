@@ -3,7 +3,7 @@ import { validateYearArrangement } from '../../domain/calendar';
 import { addDays, daysBetween } from '../../domain/dates';
 import { CalendarStore, calendarHistory } from '../../infra/calendar-store';
 import { enqueueProcessStart } from '../../infra/process-starts';
-import { calendarPublicationWorkflow, calendarPublicationWorkflowId } from '../../workflows/calendar-publication';
+import { calendarPublicationWorkflow, calendarPublicationWorkflowId, type CalendarPublicationInput } from '../../workflows/calendar-publication';
 import { badRequest, notFound, ValidationError } from '../errors';
 import { startNow } from '../process-start';
 import { reply, type Routes } from '../route';
@@ -25,41 +25,54 @@ export function calendarRoutes(routes: Routes): void {
       path: '/api/calendar/years/:year',
       tag: 'calendar',
       summary:
-        "Publish (or correct) a year's holidays and adjusted working days from the State Council notice (calendar_admin: a national or city-level role, not a unit's admin); the publication is kept in the year's history (what changed, who, when) and provisional deadlines are recomputed from it",
+        "Publish (or correct) a year's holidays and adjusted working days from the State Council notice (calendar_admin: a national or city-level role, not a unit's admin). Each publication is a recorded, immutable version (id, revision, SHA-256 of the content, who, when, the notice it rests on) kept in the year's history with what changed; running deadlines that may depend on the year are re-timed from exactly that version. The same arrangement on the same notice again records nothing (200, unchanged).",
       roles: ['calendar_admin'],
       scope: 'any-unit',
       params: yearParam,
-      body: z.object({ holidays: z.array(specialDay), workdays: z.array(specialDay), notice: z.string().trim().max(500).optional() }),
-      responses: { 200: { description: 'replaced' }, 201: { description: 'published' } },
+      body: z.object({
+        holidays: z.array(specialDay),
+        workdays: z.array(specialDay),
+        notice: z.string().trim().min(1, 'the basis document (e.g. 国办发明电〔2026〕7号) is required').max(500),
+      }),
+      responses: { 200: { description: 'replaced (or unchanged: the same version again)' }, 201: { description: 'published' } },
     },
     async ({ params, body, principal, deps }) => {
       const checked = validateYearArrangement({ year: params.year, holidays: body.holidays, workdays: body.workdays });
       if (!checked.ok) throw new ValidationError(checked.issues.map((i) => ({ path: i.path ? `body.${i.path}` : 'body', message: i.message })));
       const store = storeOf(deps.pool);
-      let retiming = '';
-      // The year and the start of its re-timing workflow in one transaction: a publication whose
+      // The version and the start of its re-timing workflow in one transaction: a publication whose
       // start fails (Temporal away) is re-timed later by the reconciler, never forgotten.
-      const { replaced, historyId } = await store.publish(checked.value, `${principal.unit}/${principal.personId}`, body.notice ?? null, async (tx, publishedAt) => {
-        retiming = calendarPublicationWorkflowId(params.year, publishedAt.toISOString().replace(/[:.]/g, ''));
+      const published = await store.publish(checked.value, `${principal.unit}/${principal.personId}`, body.notice, async (tx, version) => {
+        const { publishedAt, ...publication } = version;
+        const workflowId = calendarPublicationWorkflowId(publication);
+        const input: CalendarPublicationInput = { year: params.year, basisPublishedAt: publishedAt.toISOString(), publication };
         await enqueueProcessStart(tx, {
-          workflowId: retiming,
+          workflowId,
           kind: 'calendar-publication',
           workflowType: calendarPublicationWorkflow.name,
           taskQueue: deps.config.TASK_QUEUE,
-          // The recorded basis: the history entry of this publication (its arrangement, notice, who, when).
-          input: { year: params.year, basisPublishedAt: publishedAt.toISOString() },
-          summary: `节假日安排 ${params.year} 年公布：重算暂定期限`,
+          // The recorded basis: the version (history row) every re-timed deadline is computed from.
+          input,
+          summary: `节假日安排 ${params.year} 年第 ${publication.revision} 版公布（日历版本 #${publication.publicationId}）：重算期限`,
         });
-        return retiming;
+        return workflowId;
       });
       const stored = await store.year(params.year);
-      const start = await startNow(deps, retiming);
-      return reply(replaced ? 200 : 201, { ...stored, historyId, retimingWorkflowId: retiming, retimingStarted: Boolean(start?.startedAt) });
+      const retiming = published.retimingWorkflowId ?? '';
+      const start = published.unchanged || !retiming ? undefined : await startNow(deps, retiming);
+      return reply(published.unchanged || published.replaced ? 200 : 201, {
+        ...stored,
+        historyId: published.historyId,
+        publication: published.publication,
+        unchanged: published.unchanged,
+        retimingWorkflowId: published.retimingWorkflowId,
+        retimingStarted: published.unchanged ? undefined : Boolean(start?.startedAt),
+      });
     },
   );
 
   routes.add(
-    { method: 'get', path: '/api/calendar/years/:year/history', tag: 'calendar', summary: "A year's publications: who published, when, on which notice, and what changed each time", roles: [], scope: 'any-unit', params: yearParam },
+    { method: 'get', path: '/api/calendar/years/:year/history', tag: 'calendar', summary: "A year's versions, oldest first: revision (0 = the bundled official data), content hash, who published, when, on which notice, what changed, and the re-timing it started", roles: [], scope: 'any-unit', params: yearParam },
     async ({ params, deps }) => calendarHistory(deps.pool, params.year),
   );
 

@@ -1,5 +1,6 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { createCalendarActivities } from '../../activities/calendar';
+import type { CalendarNotice } from '../../domain/calendar';
 import { DeadlineKey, DeadlineProvisionalKey, OverdueKey, WarningLevelKey, type WarningLevel } from '../search-attributes';
 import type { DeadlineRequest, DeadlineSchedule } from '../shared/deadline-types';
 import { DB_ACTIVITY } from './activity-options';
@@ -42,6 +43,8 @@ export interface ClockSnapshot {
   lastDaySent: boolean;
   overdueSent: boolean;
   pendingReason?: string;
+  /** The publication the pending re-timing computes from (a versioned calendarPublished notice). */
+  pendingNotice?: CalendarNotice;
 }
 
 /**
@@ -91,9 +94,25 @@ export class LegalDeadline {
     return this.s.schedule!;
   }
 
-  /** The calendarPublished signal, forwarded by the process: recompute at the next step if provisional. */
-  calendarPublished(year: number): void {
-    if (this.s.schedule?.provisional) this.s.pendingReason = `国务院办公厅公布 ${year} 年节假日安排`;
+  /**
+   * The calendarPublished signal, forwarded by the process. A versioned notice (naming its
+   * publication) re-times from exactly that recorded version, if the deadline was computed from an
+   * older one and consulted the year (or is provisional); a notice no newer than the version already
+   * applied or pending is stale or a duplicate and changes nothing (monotonic). A notice without a
+   * version (histories from before versions): recompute from the latest if provisional, as before.
+   */
+  calendarPublished(notice: CalendarNotice): void {
+    const schedule = this.s.schedule;
+    if (notice.publicationId === undefined) {
+      if (schedule?.provisional) this.s.pendingReason = `国务院办公厅公布 ${notice.year} 年节假日安排`;
+      return;
+    }
+    if (!schedule) return; // not computed yet: the first computation reads the latest version
+    const applied = Math.max(schedule.calendar?.asOf ?? 0, this.s.pendingNotice?.publicationId ?? 0);
+    if (notice.publicationId <= applied) return;
+    if (!schedule.provisional && !consultedYear(this.s.request, schedule, notice.year)) return;
+    this.s.pendingNotice = notice;
+    this.s.pendingReason = `国务院办公厅公布 ${notice.year} 年节假日安排（第 ${notice.revision} 版，日历版本 #${notice.publicationId}${notice.notice ? `，${notice.notice}` : ''}）`;
   }
 
   /**
@@ -179,10 +198,18 @@ export class LegalDeadline {
 
   private async recompute(): Promise<void> {
     const reason = this.s.pendingReason!;
+    const notice = this.s.pendingNotice;
     this.s.pendingReason = undefined;
     const before = this.s.schedule!;
-    const after = await calendar.computeLegalDeadline(this.s.request);
-    if (after.deadline === before.deadline && after.provisional === before.provisional) return;
+    // Exactly the version the notice names: a retry or replay computes the same, whatever came later.
+    const after = notice ? await calendar.computeLegalDeadline(this.s.request, { asOf: notice.publicationId }) : await calendar.computeLegalDeadline(this.s.request);
+    // Kept while computing, so a duplicate arriving meanwhile is seen as one; a newer one replaced it.
+    if (this.s.pendingNotice === notice) this.s.pendingNotice = undefined;
+    if (after.deadline === before.deadline && after.provisional === before.provisional) {
+      // Same deadline on the newer version: remember the version (later stale notices are ignored), no new generation.
+      if (notice) this.s.schedule = after;
+      return;
+    }
     this.rearm(after);
     await this.hooks.onChange?.({ reason, before, after }, this.tag('changed'));
   }
@@ -219,6 +246,13 @@ export class LegalDeadline {
       [OverdueKey, this.s.level === 'red'],
     ]);
   }
+}
+
+/** Whether computing this deadline consulted `year`'s calendar (recorded by the activity; older schedules: the span from start to last day). */
+function consultedYear(request: DeadlineRequest, schedule: DeadlineSchedule, year: number): boolean {
+  if (request.hourLimit) return false;
+  if (schedule.calendar) return schedule.calendar.years.some((y) => y.year === year) || schedule.calendar.unpublished.includes(year);
+  return Number(request.from.slice(0, 4)) - 1 <= year && year <= Number(schedule.lastDay.slice(0, 4));
 }
 
 const structuredCloneJson = <T>(value: T): T => JSON.parse(JSON.stringify(value));

@@ -19,13 +19,14 @@ import type { CaseRecordInput, createRecordActivities } from '../../activities/r
 import { ALL_SEARCH_ATTRIBUTE_KEYS, StatusKey } from '../search-attributes';
 import { DB_ACTIVITY, NOTIFY_ACTIVITY } from './activity-options';
 import { showAttributes, type AttributeUpdate } from './attributes';
+import type { CalendarNotice } from '../../domain/calendar';
 import { LegalDeadline, type ClockHooks, type ClockSnapshot, type DeadlineRequest } from './clock';
 
 const db = proxyActivities<ReturnType<typeof createRecordActivities> & ReturnType<typeof createDocumentActivities>>(DB_ACTIVITY);
 const notifications = proxyActivities<ReturnType<typeof createNotificationActivities>>(NOTIFY_ACTIVITY);
 
 /** Sent to every running workflow with a provisional deadline when a calendar year is published. */
-export const calendarPublishedSignal = defineSignal<[{ year: number }]>('calendarPublished');
+export const calendarPublishedSignal = defineSignal<[CalendarNotice]>('calendarPublished');
 
 /** What the kit carries from one run to the next (continue-as-new), as plain JSON. */
 export interface KitCarry {
@@ -83,7 +84,7 @@ export class ProcessKit {
     this.carriedClock = opts.carry?.clock;
     this.maxHistoryEvents = opts.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
     this.maxRunAgeMs = opts.maxRunAgeMs ?? MAX_RUN_AGE_MS;
-    setHandler(calendarPublishedSignal, ({ year }) => this.clock?.calendarPublished(year));
+    setHandler(calendarPublishedSignal, (notice) => this.clock?.calendarPublished(notice));
     if (opts.carry?.attributes) restoreAttributes(opts.carry.attributes);
   }
 

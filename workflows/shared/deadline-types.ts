@@ -1,4 +1,5 @@
 // Shapes shared by the deadline activities and the workflow-side clock (no runtime code).
+import type { CalendarBasis } from '../../domain/calendar';
 
 /** One period step: a statute from the statute table (preferred), or an explicit period. */
 export type DeadlineStep = { statute: string } | { period: string; extend?: boolean };
@@ -27,6 +28,8 @@ export interface DeadlineSchedule {
   provisional: boolean;
   /** capDate cut the period short. */
   capped: boolean;
-  /** Human-readable basis with the legal source, for records and the UI. */
+  /** Human-readable basis with the legal source and the calendar version, for records and the UI. */
   basis: string;
+  /** The recorded calendar version it was computed from (absent: an hour limit, or computed before versions). */
+  calendar?: CalendarBasis;
 }
