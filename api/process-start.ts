@@ -1,13 +1,17 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ProcessStarter, processStartState, type ProcessStartState } from '../infra/process-starts';
+import { ProcessStarter, processStartState, type ProcessStartState, type StoredProcessStart } from '../infra/process-starts';
 import type { ApiDeps } from './deps';
 import { unavailable } from './errors';
 
 /** The API's try at a start right after its commit: short, so a POST answers quickly when Temporal is away. */
 const API_START_TIMEOUT_MS = 3_000;
 
-export function startNow(deps: ApiDeps, workflowId: string): Promise<ProcessStartState | undefined> {
-  return new ProcessStarter(deps.pool, deps.temporal, deps.log, { startTimeoutMs: API_START_TIMEOUT_MS }).tryStart(workflowId);
+/**
+ * The starter's own attempt right after its commit (the reconciler leaves a fresh request to it):
+ * from the stored row (`stored`, as `enqueueProcessStart` wrote it, or read back), no lock held.
+ */
+export function startNow(deps: ApiDeps, workflowId: string, stored?: StoredProcessStart): Promise<ProcessStartState | undefined> {
+  return new ProcessStarter(deps.pool, deps.temporal, deps.log, { startTimeoutMs: API_START_TIMEOUT_MS }).tryStart(workflowId, stored);
 }
 
 /** What a 202 says about a start that is still pending. */

@@ -54,14 +54,28 @@ const toState = (r: any): ProcessStartState => ({
   nextAttemptAt: r.started_at ? null : new Date(r.next_attempt_at).toISOString(),
 });
 
-/** Writes the start request inside the caller's transaction; a second request for the same workflow changes nothing. */
-export async function enqueueProcessStart(db: Queryable, req: ProcessStartRequest): Promise<{ created: boolean }> {
-  const { rowCount } = await db.query(
-    `INSERT INTO process_starts (workflow_id, kind, workflow_type, task_queue, input, unit_code, case_number, initial_status, summary, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (workflow_id) DO NOTHING`,
-    [req.workflowId, req.kind, req.workflowType, req.taskQueue, JSON.stringify(req.input), req.unit ?? null, req.caseNumber ?? null, req.initialStatus ?? null, req.summary ?? null, req.details ?? null],
+/**
+ * How long the reconciler leaves a new request to its starter. Every starter tries its start at once
+ * after its commit (`startNow` in the API); the reconciler only takes a request whose own attempt
+ * failed (its backoff) or that nobody tried within this time (the starter died between commit and
+ * start), so it never races the starter's immediate attempt.
+ */
+export const STARTER_GRACE_SECONDS = 5;
+
+/** A stored start request, as `SELECT *` returns it. */
+export type StoredProcessStart = Record<string, any> & { workflow_id: string };
+
+/**
+ * Writes the start request inside the caller's transaction; a second request for the same workflow
+ * changes nothing. `stored` is the row as written (for the starter's own attempt after commit).
+ */
+export async function enqueueProcessStart(db: Queryable, req: ProcessStartRequest): Promise<{ created: boolean; stored?: StoredProcessStart }> {
+  const { rows } = await db.query(
+    `INSERT INTO process_starts (workflow_id, kind, workflow_type, task_queue, input, unit_code, case_number, initial_status, summary, details, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + make_interval(secs => $11)) ON CONFLICT (workflow_id) DO NOTHING RETURNING *`,
+    [req.workflowId, req.kind, req.workflowType, req.taskQueue, JSON.stringify(req.input), req.unit ?? null, req.caseNumber ?? null, req.initialStatus ?? null, req.summary ?? null, req.details ?? null, STARTER_GRACE_SECONDS],
   );
-  return { created: (rowCount ?? 0) > 0 };
+  return rows[0] ? { created: true, stored: rows[0] } : { created: false };
 }
 
 export async function processStartState(db: Queryable, workflowId: string): Promise<ProcessStartState | undefined> {
@@ -72,6 +86,12 @@ export async function processStartState(db: Queryable, workflowId: string): Prom
 /** Seconds until the next attempt after `attempts` failures: 1, 2, 4, … at most 30. */
 export const startBackoffSeconds = (attempts: number) => Math.min(30, 2 ** Math.max(0, attempts - 1));
 
+/**
+ * Starts stored requests. No database connection or lock is held while Temporal is called: the
+ * start is idempotent on its own (`USE_EXISTING` for a running execution, `REJECT_DUPLICATE` for a
+ * closed one), and the row is marked started in one UPDATE that only a not-yet-started row matches,
+ * so two starters meeting on one row (the API's retry and the reconciler) start one workflow.
+ */
 export class ProcessStarter {
   constructor(
     private readonly pool: Pool,
@@ -80,55 +100,44 @@ export class ProcessStarter {
     private readonly opts: { startTimeoutMs?: number } = {},
   ) {}
 
-  /**
-   * Starts one stored request now, unless it is started already or another starter holds it.
-   * Never throws for Temporal trouble: the failure is stored and the reconciler tries again.
-   */
-  async tryStart(workflowId: string): Promise<ProcessStartState | undefined> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query('SELECT * FROM process_starts WHERE workflow_id = $1 FOR UPDATE SKIP LOCKED', [workflowId]);
-      const row = rows[0];
-      const state = row && !row.started_at ? await this.startRow(client, row) : undefined;
-      await client.query('COMMIT');
-      return state ?? (await processStartState(this.pool, workflowId));
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private get startTimeoutMs(): number {
+    return this.opts.startTimeoutMs ?? 5_000;
   }
 
-  /** One reconciler pass: starts every due request (a few at a time, skipping rows another starter holds). */
+  /**
+   * Starts one stored request now, unless it is started already. `stored` is the row as the caller
+   * just wrote it (saves reading it back). Never throws for Temporal trouble: the failure is stored
+   * and the reconciler tries again.
+   */
+  async tryStart(workflowId: string, stored?: StoredProcessStart): Promise<ProcessStartState | undefined> {
+    const row = stored?.workflow_id === workflowId ? stored : (await this.pool.query('SELECT * FROM process_starts WHERE workflow_id = $1', [workflowId])).rows[0];
+    if (!row) return undefined;
+    if (row.started_at) return toState(row);
+    return this.startRow(row);
+  }
+
+  /**
+   * One reconciler pass: claims due requests a batch at a time (a lease: another reconciler skips
+   * them meanwhile, and they come back by themselves if this one dies) and starts them.
+   */
   async drain(batch = 20): Promise<{ started: number; failed: number }> {
     let started = 0;
     let failed = 0;
+    const claimSeconds = Math.ceil(this.startTimeoutMs / 1000) + 30;
     for (;;) {
-      const client = await this.pool.connect();
-      let n = 0;
-      try {
-        await client.query('BEGIN');
-        const { rows } = await client.query(
-          `SELECT * FROM process_starts WHERE started_at IS NULL AND next_attempt_at <= now()
-            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [batch],
-        );
-        n = rows.length;
-        for (const row of rows) {
-          const state = await this.startRow(client, row);
-          if (state.startedAt) started += 1;
-          else failed += 1;
-        }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
+      const { rows } = await this.pool.query(
+        `UPDATE process_starts SET next_attempt_at = now() + make_interval(secs => $2)
+          WHERE workflow_id IN (SELECT workflow_id FROM process_starts WHERE started_at IS NULL AND next_attempt_at <= now()
+                                 ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING *`,
+        [batch, claimSeconds],
+      );
+      const states = await Promise.all(rows.map((row) => this.startRow(row)));
+      for (const state of states) {
+        if (state.startedAt) started += 1;
+        else failed += 1;
       }
-      if (n < batch) return { started, failed };
+      if (rows.length < batch) return { started, failed };
     }
   }
 
@@ -159,7 +168,7 @@ export class ProcessStarter {
     };
   }
 
-  private async startRow(client: PoolClient, row: any): Promise<ProcessStartState> {
+  private async startRow(row: StoredProcessStart): Promise<ProcessStartState> {
     const searchAttributes =
       PROCESS_KINDS.includes(row.kind) && row.unit_code && row.case_number
         ? [...initialSearchAttributes(row.kind as ProcessKind, row.unit_code, row.case_number, row.initial_status ?? 'started')]
@@ -167,7 +176,7 @@ export class ProcessStarter {
     let runId: string | null = null;
     let error: Error | undefined;
     try {
-      const handle = await this.temporal.withDeadline(Date.now() + (this.opts.startTimeoutMs ?? 5_000), () =>
+      const handle = await this.temporal.withDeadline(Date.now() + this.startTimeoutMs, () =>
         this.temporal.workflow.start(row.workflow_type as string, {
           workflowId: row.workflow_id,
           taskQueue: row.task_queue,
@@ -185,20 +194,18 @@ export class ProcessStarter {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) error = err instanceof Error ? err : new Error(String(err));
     }
-    if (error) {
-      const attempts = row.attempts + 1;
-      this.log.warn({ workflowId: row.workflow_id, attempts, err: error }, 'process start failed; the reconciler will try again');
-      const { rows } = await client.query(
-        `UPDATE process_starts SET attempts = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
-          WHERE workflow_id = $1 RETURNING *`,
-        [row.workflow_id, attempts, error.message.slice(0, 1000), startBackoffSeconds(attempts)],
-      );
-      return toState(rows[0]);
-    }
-    const { rows } = await client.query(
-      'UPDATE process_starts SET started_at = now(), run_id = $2, attempts = attempts + 1, last_error = NULL WHERE workflow_id = $1 RETURNING *',
-      [row.workflow_id, runId],
-    );
-    return toState(rows[0]);
+    // Only a row not started yet is updated: whoever marks it first wins, the other reads it back.
+    const { rows } = error
+      ? await this.pool.query(
+          `UPDATE process_starts SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => $3)
+            WHERE workflow_id = $1 AND started_at IS NULL RETURNING *`,
+          [row.workflow_id, error.message.slice(0, 1000), startBackoffSeconds(row.attempts + 1)],
+        )
+      : await this.pool.query(
+          'UPDATE process_starts SET started_at = now(), run_id = $2, attempts = attempts + 1, last_error = NULL WHERE workflow_id = $1 AND started_at IS NULL RETURNING *',
+          [row.workflow_id, runId],
+        );
+    if (error) this.log.warn({ workflowId: row.workflow_id, attempts: rows[0]?.attempts, err: error }, 'process start failed; the reconciler will try again');
+    return rows[0] ? toState(rows[0]) : (await processStartState(this.pool, row.workflow_id))!;
   }
 }

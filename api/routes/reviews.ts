@@ -4,6 +4,9 @@ import { loadReviewerProfile, ReviewStore } from '../../infra/review-store';
 import { workflowInput, type Party } from '../../domain/legal-review/types';
 import { endOfDayShanghai, formatShanghaiInstant, shanghaiDateOf } from '../../domain/dates';
 import { computeDeadline } from '../../domain/periods';
+import { legalDeadlineSchedule } from '../../domain/legal-deadline';
+import { deadlineRequest } from '../../domain/legal-review/reducer';
+import { currentRound, initialState } from '../../domain/legal-review/state';
 import { STATUTES } from '../../domain/statutes';
 import { CalendarStore } from '../../infra/calendar-store';
 import {
@@ -233,7 +236,26 @@ async function actionTarget({ params, principal, deps, idempotent }: { params: {
   const row = await actableOr404(deps.pool, principal, await findReview(deps, params.id), reviewUnits, `review ${params.id}`, reviewActors);
   if (isFinal(row.status) && !idempotent) throw ended(row);
   await requireStarted(deps, row.workflow_id);
-  return { workflowId: row.workflow_id, row };
+  return { workflowId: row.workflow_id, row: await afterFirstReport(deps, row) };
+}
+
+/** The workflow has reported the review's round: what is missing, or the deadline its clock started (or it ended). */
+const reported = (row: ReviewRow) => row.status === 'awaiting_materials' || row.deadline !== null || isFinal(row.status);
+
+/**
+ * POST /api/reviews answers without waiting for the workflow's first steps (it computes their
+ * outcome), so an action sent right after it can find the clock not started yet (the workflow
+ * would refuse `clock_not_started`): such an action waits for the first report, briefly. Any later
+ * action finds it reported and reads nothing more.
+ */
+async function afterFirstReport(deps: ApiDeps, row: ReviewRow, timeoutMs = 5_000): Promise<ReviewRow> {
+  const until = Date.now() + timeoutMs;
+  let current = row;
+  while (!reported(current) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 25));
+    current = await loadReview(deps, row.id);
+  }
+  return current;
 }
 
 /**
@@ -273,14 +295,22 @@ async function present(deps: Pick<ApiDeps, 'pool'>, row: ReviewRow, principal?: 
   return { ...base, ...(row.submission?.party ? { party: partyFor(row.submission.party as Party, principal, row) } : {}), id: row.id, workflowId: row.workflow_id, history: history.map((h) => ({ ...h, at: formatShanghaiInstant(h.at) })) };
 }
 
-/** The first report of a new review (its deadline, or what is missing), waited for briefly. */
-async function firstReport(deps: ApiDeps, id: string, timeoutMs = 5_000): Promise<ReviewRow> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await loadReview(deps, id);
-    if (row.status === 'awaiting_materials' || row.deadline !== null || isFinal(row.status) || Date.now() > until) return row;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The calendar per pool, cached (one cheap query per use tells whether another process published since). */
+const calendars = new WeakMap<ApiDeps['pool'], CalendarStore>();
+const calendarOf = (deps: Pick<ApiDeps, 'pool'>) => calendars.get(deps.pool) ?? calendars.set(deps.pool, new CalendarStore(deps.pool)).get(deps.pool)!;
+
+/**
+ * The first report of a review just started (its status, and its deadline when the materials are
+ * complete), computed from the stored submission by the rules its workflow runs (initialState,
+ * deadlineRequest, legalDeadlineSchedule: what the calendar activity computes) instead of waiting
+ * for the workflow to report it. The projection follows when the workflow has run its first steps.
+ */
+async function firstReport(deps: Pick<ApiDeps, 'pool'>, workflowId: string, stored: LegalReviewInput): Promise<{ status: string; deadline: string | null }> {
+  const state = initialState(workflowInput(stored), workflowId, { unitName: stored.unit, supervisorUnit: null });
+  const round = currentRound(state);
+  if (round.missing.length > 0) return { status: state.status, deadline: null };
+  const schedule = legalDeadlineSchedule(await calendarOf(deps).calendar(), deadlineRequest(state, round, false));
+  return { status: state.status, deadline: formatShanghaiInstant(schedule.deadline) };
 }
 
 function summary(row: ReviewRow) {
@@ -378,25 +408,29 @@ export function reviewRoutes(routes: Routes): void {
       // A new submission after a withdrawal (or for a remade decision) gets the next number and its own workflow.
       const saved = await inTransaction(deps.pool, async (tx) => {
         const result = await new ReviewStore(tx).saveSubmission(input, (n) => legalReviewWorkflowId(principal.unit, body.caseNumber, n), now, { remake: body.remake, resubmit: body.resubmit });
-        if (result.created) await enqueueProcessStart(tx, startOf(result.input, result.workflowId));
-        return result;
+        const outbox = result.created ? await enqueueProcessStart(tx, startOf(result.input, result.workflowId)) : undefined;
+        return { ...result, outbox: outbox?.stored };
       });
       const workflowId = saved.workflowId;
-      let row = await loadReview(deps, saved.id);
+      // A new review answers from what it just stored; an existing one from its row.
+      const row = saved.created ? undefined : await loadReview(deps, saved.id);
+      const stored = row?.submission ?? saved.input;
       // A row stored before the start outbox existed and never started: its start comes from the stored submission.
-      if (!saved.created && row.status === 'submitted') await enqueueProcessStart(deps.pool, startOf(row.submission, workflowId));
+      if (row && row.status === 'submitted') await enqueueProcessStart(deps.pool, startOf(stored, workflowId));
       // Started from the stored row (never from this request's body), at once if Temporal answers,
       // else by the worker's reconciler; a row marked started is never started again.
-      const start = row.status === 'submitted' ? await startNow(deps, workflowId) : undefined;
+      const start = !row || row.status === 'submitted' ? await startNow(deps, workflowId, saved.outbox) : undefined;
       const pending = start !== undefined && !start.startedAt;
-      if (saved.created && !pending) row = await firstReport(deps, saved.id);
-      const stored = row.submission;
+      const report = row
+        ? { status: row.status, deadline: row.deadline ? formatShanghaiInstant(row.deadline) : null }
+        : pending
+          ? { status: 'submitted', deadline: null }
+          : await firstReport(deps, workflowId, stored);
       const missing = missingMaterials(stored, stored.materials);
       return reply(pending ? 202 : saved.created ? 201 : 200, {
-        id: row.id,
+        id: saved.id,
         workflowId,
-        status: row.status,
-        deadline: row.deadline ? formatShanghaiInstant(row.deadline) : null,
+        ...report,
         submissionNo: saved.submissionNo,
         receivedAt: stored.receivedAt,
         ...(stored.receivedAtReason ? { receivedAtReason: stored.receivedAtReason } : {}),

@@ -54,8 +54,9 @@ describe('legal review, legally exact (API)', () => {
     const ok = await svc.call(handler, 'POST', '/api/reviews', body({ receivedAt: earlier, receivedAtReason: '纸质案卷三日前已送达法制机构，今日补录' }));
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ receivedAt: earlier, receivedAtReason: expect.stringContaining('补录') });
-    const record = await svc.call(handler, 'GET', `/api/reviews/${ok.body.id}`);
-    expect(record.body.history[0].summary).toContain('补录');
+    // The 201 does not wait for the workflow: its first record entry follows moments later.
+    const first = await eventually(async () => (await svc.call(handler, 'GET', `/api/reviews/${ok.body.id}`)).body.history[0], 'the submission in the case record');
+    expect(first.summary).toContain('补录');
     await svc.call(handler, 'POST', `/api/reviews/${ok.body.id}/withdrawal`, { reason: '测试结束' });
   });
 
