@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { requestHash } from '../../api/idempotency';
+import type { Request, Response } from 'express';
+import { claimIdempotencyKey, requestHash } from '../../api/idempotency';
+import { createPool, ensureAppRole } from '../../infra/db';
 import { eventually } from '../helpers/eventually';
 import { startTestService, type TestService } from '../helpers/service';
 
@@ -179,6 +181,41 @@ describe('Idempotency-Key: stored answers (real service)', () => {
     // Without a stored answer the request now finds no workflow (answered as the ended process it was taken for).
     expect(await post(`/api/enforcements/${e.id}/payments`, body, `pay-${randomUUID()}`)).toMatchObject({ status: 409, body: { rule: 'enforcement.ended' } });
   }, 150_000);
+
+  it('the least-privileged role sanxiang_app claims, stores, replays and releases keys (the statements the API runs)', async () => {
+    const appPool = createPool(await ensureAppRole(svc.config.DATABASE_URL!), 2);
+    try {
+      const principal = { unit: UNIT, personId: 'handler-0001', roles: ['handler'] } as never;
+      const route = { method: 'post', path: '/api/things/:id' };
+      const sent: Array<{ status?: number; body?: unknown; headers: Record<string, string> }> = [];
+      const fakeRes = () => {
+        const out: { status?: number; body?: unknown; headers: Record<string, string> } = { headers: {} };
+        sent.push(out);
+        const res: any = {
+          setHeader: (k: string, v: string) => ((out.headers[k] = v), res),
+          status: (c: number) => ((out.status = c), res),
+          type: () => res,
+          send: (b: unknown) => ((out.body = b), res),
+          json: (b: unknown) => ((out.body = b), res),
+          end: () => res,
+        };
+        return res as Response;
+      };
+      const req = (key: string, body: unknown) => ({ headers: { 'idempotency-key': key }, params: { id: 'x' }, body, query: {} }) as unknown as Request;
+      const key = `app-role-${randomUUID()}`;
+      const claim = await claimIdempotencyKey(appPool, req(key, { a: 1 }), fakeRes(), principal, route);
+      expect(claim).toBeTruthy();
+      await claim!.complete({ status: 201, body: { done: true } });
+      expect(await claimIdempotencyKey(appPool, req(key, { a: 1 }), fakeRes(), principal, route)).toBeUndefined();
+      expect(sent[1]).toMatchObject({ status: 201, body: '{"done":true}', headers: { 'Idempotent-Replayed': 'true' } });
+      // A failed request drops its claim (DELETE), so the key executes again.
+      const other = `app-role-${randomUUID()}`;
+      await (await claimIdempotencyKey(appPool, req(other, {}), fakeRes(), principal, route))!.release();
+      expect(await claimIdempotencyKey(appPool, req(other, {}), fakeRes(), principal, route)).toBeTruthy();
+    } finally {
+      await appPool.end();
+    }
+  });
 
   it('documents the header on every mutating route in /openapi.json (and the 422)', async () => {
     const doc = (await (await fetch(`${svc.baseUrl}/openapi.json`)).json()) as any;
