@@ -51,7 +51,8 @@ describe('legal review: decisions through the review, remade, joint and entruste
     await pass(first.body.id);
     const number1 = `本医保罚决〔2026〕${tag()}号`;
     const key = `decide-${tag()}`;
-    const recorded = await postKeyed(handler, '/api/decisions', { caseNumber: b.caseNumber, decisionNumber: number1, decidedAt: new Date().toISOString(), draftSha256: DRAFT }, key);
+    const decision = { caseNumber: b.caseNumber, decisionNumber: number1, decidedAt: new Date().toISOString(), draftSha256: DRAFT };
+    const recorded = await postKeyed(handler, '/api/decisions', decision, key);
     expect(recorded).toMatchObject({ status: 201, body: { decisionSeq: 1, supersedes: null, basis: 'review_passed', draftSha256: DRAFT } });
     // The review recorded it and completed; the decision is in its view, recorded once in the case record.
     const review = await eventually(async () => {
@@ -59,8 +60,9 @@ describe('legal review: decisions through the review, remade, joint and entruste
       return r.body.decision ? r.body : undefined;
     }, 'the decision in the review');
     expect(review.decision).toMatchObject({ decisionNumber: number1, basis: 'review_passed' });
-    const again = await postKeyed(handler, '/api/decisions', { caseNumber: b.caseNumber, decisionNumber: number1, decidedAt: new Date().toISOString(), draftSha256: DRAFT }, key);
-    expect(again.status).toBe(200);
+    // The retried request (same key, same body) gets the stored first answer (api/idempotency.ts).
+    const again = await postKeyed(handler, '/api/decisions', decision, key);
+    expect(again).toEqual(recorded);
     const entries = async () => (await svc.call(handler, 'GET', `/api/cases/${encodeURIComponent(b.caseNumber)}/record`)).body.entries as Array<{ action: string; payload?: Record<string, unknown> }>;
     expect((await entries()).filter((e) => e.action === 'decision.made')).toHaveLength(1);
 
