@@ -5,11 +5,29 @@ import { DocumentStore } from '../infra/document-store';
 import { renderOpinionDocument, type OpinionDocumentInput } from '../domain/legal-review/opinion-document';
 import type { Party, ProjectedReview } from '../domain/legal-review/types';
 import type { ActivityDeps } from './index';
-import { permanentUnlessTransient } from './records';
+import { CaseRecordStore } from '../infra/case-record-store';
+import { permanentUnlessTransient, type CaseRecordInput } from './records';
 
 /** Activities of the legal-review workflow that only it uses. */
 export function createReviewActivities({ pool, temporal }: Pick<ActivityDeps, 'pool' | 'temporal'>) {
   const store = new ReviewStore(pool);
+  const record = new CaseRecordStore(pool);
+
+  /** The `reviews` row follows the workflow (see projectReview). */
+  async function project(view: ProjectedReview): Promise<{ applied: boolean }> {
+    const { workflowId, runId } = activityInfo().workflowExecution!;
+    const first = await store.project(view, { runId, current: false });
+    if (first.applied || !first.otherRun) return { applied: first.applied };
+    // Another run wrote the row: this report wins only if its run is the workflow's current one
+    // (a reset's new run, a continued run), never a superseded run reporting late.
+    const current = temporal ? (await temporal.workflow.getHandle(workflowId).describe()).runId === runId : true;
+    return { applied: current && (await store.project(view, { runId, current })).applied };
+  }
+
+  async function notePenaltyReviewed(personId: string): Promise<void> {
+    await pool.query('UPDATE reviewer_profiles SET reviewed_penalty_before = true WHERE person_id = $1 AND NOT reviewed_penalty_before', [personId]);
+  }
+
   return {
     /** Who supervises the unit (its 司法局 gets the escalations) and the names documents show. */
     async loadReviewContext(input: { unit: string }): Promise<{ unitName: string; supervisorUnit: string | null }> {
@@ -21,13 +39,7 @@ export function createReviewActivities({ pool, temporal }: Pick<ActivityDeps, 'p
     /** Called on every change of a review: the `reviews` row follows the workflow. */
     async projectReview(view: ProjectedReview): Promise<{ applied: boolean }> {
       try {
-        const { workflowId, runId } = activityInfo().workflowExecution!;
-        const first = await store.project(view, { runId, current: false });
-        if (first.applied || !first.otherRun) return { applied: first.applied };
-        // Another run wrote the row: this report wins only if its run is the workflow's current one
-        // (a reset's new run, a continued run), never a superseded run reporting late.
-        const current = temporal ? (await temporal.workflow.getHandle(workflowId).describe()).runId === runId : true;
-        return { applied: current && (await store.project(view, { runId, current })).applied };
+        return await project(view);
       } catch (err) {
         return permanentUnlessTransient(err);
       }
@@ -53,7 +65,28 @@ export function createReviewActivities({ pool, temporal }: Pick<ActivityDeps, 'p
 
     /** After a first penalty review, the reviewer is no longer a first-time penalty reviewer. */
     async notePenaltyReviewed(input: { personId: string }): Promise<void> {
-      await pool.query('UPDATE reviewer_profiles SET reviewed_penalty_before = true WHERE person_id = $1 AND NOT reviewed_penalty_before', [input.personId]);
+      await notePenaltyReviewed(input.personId);
+    },
+
+    /**
+     * One step of a caller's action in one activity (issue 15, actions p99): its case-record
+     * entries in order (each idempotent by its key, as appendCaseRecord), then the projection, then
+     * the reviewer's first-penalty flag. A retry after a partial run finds the written entries by
+     * their keys and the projection by its revision, so the whole step can be tried again.
+     */
+    async commitReviewStep(input: { records: CaseRecordInput[]; projection?: ProjectedReview; penaltyReviewedBy?: string }): Promise<{ records: Array<{ seq: number; hash: string }>; applied?: boolean }> {
+      try {
+        const records: Array<{ seq: number; hash: string }> = [];
+        for (const entry of input.records) {
+          const written = await record.append(entry);
+          records.push({ seq: written.seq, hash: written.hash });
+        }
+        const applied = input.projection ? (await project(input.projection)).applied : undefined;
+        if (input.penaltyReviewedBy) await notePenaltyReviewed(input.penaltyReviewedBy);
+        return { records, applied };
+      } catch (err) {
+        return permanentUnlessTransient(err);
+      }
     },
   };
 }

@@ -119,14 +119,19 @@ export class ProcessKit {
 
   /** Appends to the case record (awaited: an action is done once its record entry is written). */
   record(entry: RecordEntry): Promise<{ seq: number; hash: string }> {
-    return db.appendCaseRecord({
+    return db.appendCaseRecord(this.recordInput(entry));
+  }
+
+  /** A record entry as the store takes it, with its key (taken now): for a process that writes it with other effects in one activity. */
+  recordInput(entry: RecordEntry): CaseRecordInput {
+    return {
       ...entry,
       stage: entry.stage ?? 'other',
       occurredAt: entry.occurredAt ?? new Date().toISOString(),
       unit: this.opts.unit,
       caseNumber: this.opts.caseNumber,
       idempotencyKey: this.key(entry.action),
-    });
+    };
   }
 
   /** Stores a generated document once. */
