@@ -5,23 +5,39 @@ import { migrate } from '../../infra/db';
 import { startEmbeddedPostgres } from '../../infra/embedded-postgres';
 import { connectTemporal, registerSearchAttributes } from '../../infra/temporal';
 import { freePort, startTemporalDevServer } from '../../infra/temporal-dev-server';
+import { buildWorkflowBundles } from './workflow-bundle';
 
 /**
  * One real Postgres and one real Temporal dev server for the whole jest run. The schema is migrated
- * once into a template database; each test file clones it (test/helpers/database.ts).
+ * once into a template database; each test file clones it (test/helpers/database.ts). The workflow
+ * code is bundled once, while the servers start (test/helpers/workflow-bundle.ts).
  */
+/**
+ * A deleted workflow disappears once the history service's queues acknowledge its close task; they
+ * do so every 30 s by default, so each deletion in the tests (kit-api) waited ~30 s. Temporal's own
+ * functional tests of deletion use 1 s; semantics are unchanged, only the acknowledgement cadence.
+ */
+const TEST_DEV_SERVER_CONFIG = {
+  'history.transferProcessorUpdateAckInterval': '1s',
+  'history.visibilityProcessorUpdateAckInterval': '1s',
+};
+
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanxiang-test-pg-'));
+  const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanxiang-test-bundles-'));
+  const bundling = buildWorkflowBundles(bundleDir).then(() => Date.now() - started);
+  bundling.catch(() => undefined); // awaited below; a failure there fails the run
   const pgPort = await freePort();
   const pg = await startEmbeddedPostgres({ dataDir, port: pgPort, database: 'template_sanxiang', persistent: false });
   await migrate(pg.databaseUrl);
 
   const temporalPort = await freePort();
-  const dev = await startTemporalDevServer({ port: temporalPort, namespace: 'default' });
+  const dev = await startTemporalDevServer({ port: temporalPort, namespace: 'default', dynamicConfig: TEST_DEV_SERVER_CONFIG });
   const connection = await connectTemporal(dev.address);
   await registerSearchAttributes(connection, 'default');
   await connection.close();
+  const bundleMs = await bundling;
 
   process.env.TEST_TEMPLATE_DATABASE_URL = pg.databaseUrl;
   process.env.TEST_TEMPORAL_ADDRESS = dev.address;
@@ -29,6 +45,7 @@ export default async function globalSetup(): Promise<void> {
     await dev.stop();
     await pg.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(bundleDir, { recursive: true, force: true });
   };
-  console.log(`\n[test] Postgres :${pgPort} and Temporal dev server ${dev.address} up in ${Date.now() - started} ms`);
+  console.log(`\n[test] Postgres :${pgPort} and Temporal dev server ${dev.address} up in ${Date.now() - started} ms (workflow bundles ready after ${bundleMs} ms)`);
 }

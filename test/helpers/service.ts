@@ -9,6 +9,7 @@ import { runService, type RunningService } from '../../infra/runtime';
 import { freePort } from '../../infra/temporal-dev-server';
 import { freshDatabase } from './database';
 import { uniqueTaskQueue } from './temporal';
+import { prebuiltBundlePath } from './workflow-bundle';
 
 export interface TestService {
   baseUrl: string;
@@ -39,6 +40,8 @@ export async function startTestService(overrides: Partial<Record<string, string>
     // Generous rate limits: the tests must never trip them.
     RATE_LIMIT_PER_TOKEN: '1000000',
     RATE_LIMIT_PER_IP: '1000000',
+    // The run's workflow bundle (global setup), as production's WORKFLOW_BUNDLE_PATH: no webpack per file.
+    WORKFLOW_BUNDLE_PATH: prebuiltBundlePath(),
     ...overrides,
   });
   const service = await runService({

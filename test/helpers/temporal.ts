@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { testServerPath } from '../../infra/tools';
 import { registerSearchAttributes } from '../../infra/temporal';
+import { workflowSource } from './workflow-bundle';
 
 let runtimeInstalled = false;
 export function quietSdkLogs(): void {
@@ -55,7 +56,7 @@ export async function startTimeSkippingWorker(opts: { prefix: string; workflowsP
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowsPath: opts.workflowsPath ?? require.resolve('../../workflows'),
+    ...workflowSource(opts.workflowsPath ?? require.resolve('../../workflows')),
     activities: createActivities({ pool: db.pool, config: loadConfig({ NODE_ENV: 'test' }), log: logger.child({}, { level: 'warn' }), temporal: env.client }),
   });
   const running = worker.run();
