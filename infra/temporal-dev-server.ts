@@ -20,6 +20,8 @@ export async function startTemporalDevServer(opts: {
   dbFile?: string;
   namespace: string;
   log?: (msg: string) => void;
+  /** Server dynamic configuration (`--dynamic-config-value key=<JSON>`), e.g. the tests' shorter queue ack intervals. */
+  dynamicConfig?: Record<string, unknown>;
 }): Promise<DevServerHandle> {
   const cli = temporalCliPath();
   if (!cli) return startWithSdkDownload(opts);
@@ -28,6 +30,7 @@ export async function startTemporalDevServer(opts: {
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', path.resolve(opts.dbFile));
+  args.push(...dynamicConfigArgs(opts.dynamicConfig));
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const collect = (b: Buffer) => {
@@ -44,11 +47,14 @@ export async function startTemporalDevServer(opts: {
   };
 }
 
-async function startWithSdkDownload(opts: { port: number; uiPort?: number; dbFile?: string; namespace: string; log?: (m: string) => void }): Promise<DevServerHandle> {
+const dynamicConfigArgs = (values: Record<string, unknown> = {}) =>
+  Object.entries(values).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+
+async function startWithSdkDownload(opts: { port: number; uiPort?: number; dbFile?: string; namespace: string; log?: (m: string) => void; dynamicConfig?: Record<string, unknown> }): Promise<DevServerHandle> {
   opts.log?.('no cached Temporal CLI: letting the SDK download the dev server');
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { ip: '127.0.0.1', port: opts.port, ui: !!opts.uiPort, uiPort: opts.uiPort, dbFilename: opts.dbFile, namespace: opts.namespace },
+    server: { ip: '127.0.0.1', port: opts.port, ui: !!opts.uiPort, uiPort: opts.uiPort, dbFilename: opts.dbFile, namespace: opts.namespace, extraArgs: dynamicConfigArgs(opts.dynamicConfig) },
   });
   return { address: `127.0.0.1:${opts.port}`, uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined, stop: () => env.teardown() };
 }
