@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { workflowSource } from '../helpers/workflow-bundle';
 import { thirtyDayTimerWorkflow } from '../fixtures/timer-workflows';
 
 describe('time-skipping test server', () => {
@@ -17,7 +18,7 @@ describe('time-skipping test server', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: require.resolve('../fixtures/timer-workflows'),
+      ...workflowSource(require.resolve('../fixtures/timer-workflows')),
     });
     const result = await worker.runUntil(async () => {
       const started = Date.now();
