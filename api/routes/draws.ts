@@ -71,7 +71,7 @@ export function drawRoutes(routes: Routes): void {
       responses: { 201: { description: 'the draw with seed, algorithm, entities, assignments, snapshot hashes' }, 409: { description: 'too few entities or qualified inspectors without a conflict: {error, rule, basis}' } },
     },
     async ({ body, principal, deps }) => {
-      if (principal.unit !== body.unit) throw forbidden(`draws of unit ${body.unit} are made by that unit`);
+      if (principal.unit !== body.unit) throw forbidden('a draw is made by the unit itself');
       const store = new DrawStore(deps.pool, { emailEnabled: Boolean(deps.config.SMTP_URL) });
       if (!(await store.matters(body.unit)).some((m) => m.matter === body.matter)) throw notFound(`inspection matter ${body.matter} of unit ${body.unit}`);
       if (body.replaces) {

@@ -14,7 +14,7 @@ const idText = z.string().trim().min(1).max(100);
 /** Only the unit itself (its head or admin) keeps its lists; a supervisor reads them. */
 async function ownUnit(deps: ApiDeps, principal: Principal, unit: string): Promise<void> {
   await assertUnitExists(deps.pool, unit);
-  if (principal.unit !== unit) throw forbidden(`the lists of unit ${unit} are kept by that unit`);
+  if (principal.unit !== unit) throw forbidden('the lists are kept by the unit itself');
 }
 
 /**

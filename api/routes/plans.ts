@@ -158,7 +158,7 @@ export function planRoutes(routes: Routes): void {
   /** 403 unless the caller's unit holds the step's role the action needs. */
   const asUnit = (target: Target, principal: Principal, role: 'lead' | 'responsible' | 'supervising') => {
     const roles = unitRolesInStep(target.step, principal.unit);
-    if (!roles.includes(role)) throw forbidden(`unit ${principal.unit} is not ${role === 'lead' ? 'the lead unit' : `a ${role} unit`} of step ${target.step.id}${roles.length ? ` (it is ${roles.join(', ')})` : ''}`);
+    if (!roles.includes(role)) throw forbidden(`your unit is not ${role === 'lead' ? 'the lead unit' : `a ${role} unit`} of step ${target.step.id}${roles.length ? ` (it is ${roles.join(', ')})` : ''}`);
     return principal.unit;
   };
   const today = () => shanghaiDateOf(new Date());

@@ -52,8 +52,8 @@ describe('case record, documents, inbox and the case actions through the API (de
     expect(entries[1].prevHash).toBe(entries[0].hash);
     expect((await svc.call(handler, 'GET', `/api/cases/${enc(caseNumber)}/record/verify`)).body).toMatchObject({ valid: true, entries: 3, headHash: entries[2].hash });
 
-    // Visibility: another unit may not read it, the supervising unit may.
-    expect((await record(caseNumber, otherUnit, UNIT)).status).toBe(403);
+    // Visibility: another unit may not read it (404, as for a case that does not exist: issue 14), the supervising unit may.
+    expect((await record(caseNumber, otherUnit, UNIT)).status).toBe(404);
     expect((await record(caseNumber, supervisor, UNIT)).body.entries).toHaveLength(3);
 
     // The trigger refuses the edit; a superuser who switches triggers off can, and verify names the entry.

@@ -105,7 +105,7 @@ describe('legal review: decisions through the review, remade, joint and entruste
     const twice = await svc.call(jointReviewer, 'POST', `/api/reviews/${id}/participant-view`, { agrees: false, text: '再次' });
     expect(twice).toMatchObject({ status: 409, body: { rule: 'view_already_recorded', basis: expect.stringContaining('第四条') } });
     const outsider = await svc.call(await svc.token('benxi.wjw', ['reviewer'], 'reviewer-wjw-1'), 'POST', `/api/reviews/${id}/participant-view`, { agrees: true, text: '同意' });
-    expect(outsider.status).toBe(403);
+    expect(outsider.status).toBe(404); // not taking part: the review is as invisible as one that does not exist (issue 14)
     // The participating unit can read the review; the view is in its case record.
     const read = await svc.call(jointReviewer, 'GET', `/api/reviews/${id}`);
     expect(read.status).toBe(200);

@@ -128,10 +128,10 @@ describe('legal review API (real API + worker, dev server, real Postgres)', () =
     expect(assigned.status).toBe(200);
     expect(assigned.body).toMatchObject({ status: 'in_review', reviewer: REVIEWER });
 
-    // Another unit may not see or act; its supervisor may see.
+    // Another unit may not see or act (404, as for a review that does not exist: issue 14); its supervisor may see.
     const stranger = await svc.token('benxi.czj', ['handler', 'head', 'reviewer'], 'stranger');
-    expect((await svc.call(stranger, 'GET', `/api/reviews/${id}`)).status).toBe(403);
-    expect((await svc.call(stranger, 'POST', `/api/reviews/${id}/opinion`, { kind: 'approve', checklist: cleanChecklist(), text: '' })).status).toBe(403);
+    expect((await svc.call(stranger, 'GET', `/api/reviews/${id}`)).status).toBe(404);
+    expect((await svc.call(stranger, 'POST', `/api/reviews/${id}/opinion`, { kind: 'approve', checklist: cleanChecklist(), text: '' })).status).toBe(404);
     const supervisor = await svc.token('benxi.sfj', ['supervisor'], 'supervisor-sfj');
     expect((await svc.call(supervisor, 'GET', `/api/reviews/${id}`)).body).toMatchObject({ status: 'in_review', unit: UNIT });
 

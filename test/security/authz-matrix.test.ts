@@ -1,16 +1,22 @@
 /**
  * The authorization matrix, generated from the route table (api/route.ts `Routes.table`): every
  * route × every role × the principal's own unit / another unit / the supervising unit, and the public
- * (no token). Requests are cheap (ids that do not exist, bodies that do not validate): an allowed
- * request must get past authentication and authorization (not 401/403), a denied one must get
- * 401/403/404, and nothing may answer 5xx. The expected roles and scope of each route are written
- * down below; a route missing here (or differing) fails the test: deny by default.
+ * (no token). Bodies do not validate; an id-addressed route (/api/reviews/:id, /api/cases/:caseNumber,
+ * …) names a REAL resource of benxi.ybj (test/security/fixtures.ts). An allowed request must get
+ * past authentication and authorization (not 401/403), a denied one must get 401/403/404, and
+ * nothing may answer 5xx. Id-addressed, with a role the route admits (issue 14, no existence
+ * oracle): another unit gets exactly 404 (for a write also 400, when the body is refused before the
+ * resource is looked up, as it is for any id); the supervising unit's supervisor/admin reads (GET)
+ * and gets 403 for a write (it sees, it does not act), its other roles 404. The expected roles and
+ * scope of each route are written down below; a route missing here (or differing) fails the test:
+ * deny by default.
  */
 import { createApp } from '../../api/app';
 import { ROLES, type Role } from '../../api/auth';
 import { logger } from '../../infra/logger';
 import type { DeclaredRoute } from '../../api/route';
 import { startTestService, type TestService } from '../helpers/service';
+import { fill, idAddressed, seedUnitFixture, type Ids } from './fixtures';
 
 /** 'METHOD path': '<roles: public | any | r1,r2> | <scope>' */
 const MATRIX: Record<string, string> = {
@@ -162,11 +168,15 @@ const rolesText = (r: DeclaredRoute) => (r.roles === undefined ? 'public' : r.ro
 describe('authorization matrix (generated from the route table)', () => {
   let svc: TestService;
   let table: DeclaredRoute[];
+  let ids: Ids;
   beforeAll(async () => {
     svc = await startTestService();
     // The same createApp the service runs: its route table.
     table = createApp({ config: svc.config, pool: svc.service.pool, temporal: svc.service.temporal, log: logger.child({}, { level: 'silent' }) }).locals.routeTable;
-  });
+    // Real resources of OWN; the plan of the fixture is 潞州's (not OWN's): plans keep ids that do not exist.
+    const { planId: _plan, ...own } = await seedUnitFixture(svc, OWN, `${Date.now() % 1_000_000}`);
+    ids = own;
+  }, 240_000);
   afterAll(async () => svc?.stop());
 
   it('every route has its entry, and the entry matches the route\'s roles and scope', () => {
@@ -179,7 +189,8 @@ describe('authorization matrix (generated from the route table)', () => {
   });
 
   it('every route × every role × own / other / supervising unit, and the public', async () => {
-    type Case = { route: DeclaredRoute; who: string; token?: string; path: string; expect: 'allowed' | 'denied'; requester?: string };
+    /** `not-found`: exactly 404 (a write: or 400, its body refused before any lookup); `read-only`: 403 (a write: or 400). */
+    type Case = { route: DeclaredRoute; who: string; token?: string; path: string; expect: 'allowed' | 'denied' | 'not-found' | 'read-only'; requester?: string };
     const cases: Case[] = [];
     const tokens = new Map<string, string>();
     const tokenFor = async (unit: string, role: Role) => {
@@ -190,16 +201,24 @@ describe('authorization matrix (generated from the route table)', () => {
     for (const route of table) {
       const publicRoute = route.roles === undefined;
       const unitInPath = route.path.includes(':code');
-      cases.push({ route, who: 'public', path: concretePath(route.path, OWN), expect: publicRoute ? 'allowed' : 'denied' });
+      // An id-addressed route on a real resource of OWN (plans: none of OWN's, ids that do not exist).
+      const real = idAddressed(route) ? fill(route.path, ids, OWN) : undefined;
+      const path = real?.path ?? concretePath(route.path, OWN);
+      cases.push({ route, who: 'public', path, expect: publicRoute ? 'allowed' : 'denied' });
       for (const role of ROLES) {
         const roleOk = publicRoute || route.roles!.length === 0 || route.roles!.includes(role);
         for (const [relation, unit] of [['own', OWN], ['other', OTHER], ['supervising', SUPERVISING]] as const) {
-          let allowed = roleOk;
+          let expect: Case['expect'] = roleOk ? 'allowed' : 'denied';
           if (roleOk && unitInPath && !publicRoute && relation !== 'own') {
-            if (route.scope === 'unit') allowed = false;
-            else if (route.scope === 'supervisor-read') allowed = relation === 'supervising' && (role === 'supervisor' || role === 'admin');
+            if (route.scope === 'unit') expect = 'denied';
+            else if (route.scope === 'supervisor-read') expect = relation === 'supervising' && (role === 'supervisor' || role === 'admin') ? 'allowed' : 'denied';
           }
-          cases.push({ route, who: `${role}@${relation}`, token: await tokenFor(unit, role), path: concretePath(route.path, OWN), expect: allowed ? 'allowed' : 'denied', requester: unit });
+          if (roleOk && real && relation !== 'own') {
+            // Supervisors and admins read what their units hold (not their inboxes); they act on none of it.
+            const sees = relation === 'supervising' && (role === 'supervisor' || role === 'admin') && !route.path.startsWith('/api/inbox/');
+            expect = !sees ? 'not-found' : route.method === 'get' ? 'allowed' : 'read-only';
+          }
+          cases.push({ route, who: `${role}@${relation}`, token: await tokenFor(unit, role), path, expect, requester: unit });
         }
       }
     }
@@ -216,11 +235,16 @@ describe('authorization matrix (generated from the route table)', () => {
         else if (c.expect === 'allowed' && (res.status === 401 || res.status === 403)) failures.push(`${label}, expected allowed`);
         else if (c.expect === 'denied' && ![401, 403, 404].includes(res.status)) failures.push(`${label}, expected 401/403/404`);
         else if (c.expect === 'denied' && c.token === undefined && res.status !== 401) failures.push(`${label}, expected 401 without a token`);
+        else if (c.expect === 'not-found' && !(res.status === 404 || (method !== 'GET' && res.status === 400))) failures.push(`${label}, expected 404 (another unit's resource answers as a missing one)`);
+        else if (c.expect === 'read-only' && !(res.status === 403 || res.status === 400)) failures.push(`${label}, expected 403 (a supervising unit reads, it does not act)`);
         if (res.status === 403 && c.requester && c.requester !== OWN && JSON.stringify(res.body).includes(OWN)) failures.push(`${label}: the 403 names unit ${OWN}`);
       }
     };
     await Promise.all(Array.from({ length: 12 }, worker));
     expect(cases.length).toBeGreaterThan(1000);
+    // The id-addressed routes are checked on real resources: many cases expect exactly 404, some 403.
+    expect(cases.filter((c) => c.expect === 'not-found').length).toBeGreaterThan(300);
+    expect(cases.filter((c) => c.expect === 'read-only').length).toBeGreaterThanOrEqual(2); // admin@supervising: draw results, a reviewer's profile
     expect(failures).toEqual([]);
   }, 600_000);
 });

@@ -8,7 +8,7 @@
 import type { DeclaredRoute } from '../../api/route';
 import { eventually } from '../helpers/eventually';
 import type { TestService } from '../helpers/service';
-import { cleanChecklist } from '../review/helpers';
+import { apiSubmissionBody, cleanChecklist } from '../review/helpers';
 
 export const PERSON = { kind: 'person' as const, name: '慕容雪晴', idNumber: '21050219880707332X', phone: '13987654321', address: '本溪市平山区解放路77号' };
 export const MASKED = { idNumber: '210502********332X', phone: '139****4321', address: '[地址已隐去]' };
@@ -50,21 +50,7 @@ export async function seedUnitFixture(svc: TestService, unit: string, tag: strin
   expectStatus(await svc.call(head, 'PUT', `/api/reviewers/${reviewerId}`, { name: '审核员甲', lawDegree: true, legalWorkYears: 4, enforcementYears: 1, legalProfessionQualification: true }), [200, 201], 'reviewer');
   const reviewCaseNumber = `本医保罚〔2026〕R${tag}号`;
   expectStatus(await svc.call(handler, 'POST', '/api/cases', { caseNumber: reviewCaseNumber, title: '违规使用医保基金案' }), [200, 201], 'review case');
-  const review = await svc.call(handler, 'POST', '/api/reviews', {
-    caseNumber: reviewCaseNumber,
-    title: '违规使用医保基金案',
-    decisionKind: 'penalty',
-    procedure: 'general',
-    scope: { majorRights: true },
-    party: PERSON,
-    caseDeadline: '2099-12-31',
-    caseDeadlineBasis: '承办机构填报（测试）',
-    interestedPersons: [],
-    materials: [
-      { kind: 'statement', ref: 'doc://statement' },
-      { kind: 'draft_decision', ref: 'doc://draft', sha256: 'd'.repeat(64) },
-    ],
-  });
+  const review = await svc.call(handler, 'POST', '/api/reviews', apiSubmissionBody('d'.repeat(64), { caseNumber: reviewCaseNumber, party: PERSON, interestedPersons: [] }));
   expectStatus(review, [201], 'review');
   const reviewId = review.body.id as string;
   expectStatus(await svc.call(head, 'POST', `/api/reviews/${reviewId}/assignment`, { reviewerId }), [200], 'assignment');

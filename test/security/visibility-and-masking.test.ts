@@ -134,6 +134,7 @@ describe('issue 14: no existence oracle; party data masked to those who do not n
       `/api/disclosures/${fx.disclosureId}`,
       `/api/cases/${encodeURIComponent(fx.caseNumber)}?${q}`,
       `/api/cases/${encodeURIComponent(fx.caseNumber)}/record?${q}`,
+      `/api/cases/${encodeURIComponent(fx.reviewCaseNumber)}/record?${q}`,
       `/api/cases/${encodeURIComponent(fx.caseNumber)}/documents?${q}`,
       `/api/cases/${encodeURIComponent(fx.reviewCaseNumber)}/documents?${q}`,
       `/api/documents/${demand.id}`,
