@@ -3,6 +3,24 @@ import { z } from 'zod';
 /** Local default secret: `npm run token` signs with it; production must set its own JWT_SECRET. */
 export const LOCAL_JWT_SECRET = 'local-development-secret-change-me-0123456789';
 
+/**
+ * Worker settings (issue 15, chosen by `npm run bench -- open`: 10,000 open reviews + 10,000 open
+ * enforcements on one worker run as production runs it; figures in the README). Open cases sleep
+ * for days, so the sticky cache only saves replays of processes that are busy right now; every
+ * cached workflow costs resident memory, an evicted one is replayed from its bounded
+ * (continue-as-new) history when it next wakes. Each WORKER_* variable overrides its default.
+ * `nodeOptions` cannot be applied from inside the process: the image/compose command sets it
+ * (NODE_OPTIONS) and the bench passes it to the worker it measures.
+ */
+export const WORKER_DEFAULTS = {
+  maxCachedWorkflows: 500,
+  maxConcurrentWorkflowTasks: 20,
+  maxConcurrentActivities: 100,
+  reuseV8Context: true,
+  stickyTimeoutMs: 10_000,
+  nodeOptions: '',
+} as const;
+
 const optionalUrl = z
   .string()
   .trim()
@@ -46,6 +64,15 @@ const schema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(100).default(20_000),
+  // Worker tuning (WORKER_DEFAULTS above says why these values).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(WORKER_DEFAULTS.maxCachedWorkflows),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(WORKER_DEFAULTS.maxConcurrentWorkflowTasks),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(WORKER_DEFAULTS.maxConcurrentActivities),
+  WORKER_REUSE_V8_CONTEXT: z
+    .enum(['true', 'false'])
+    .default(WORKER_DEFAULTS.reuseV8Context ? 'true' : 'false')
+    .transform((v) => v === 'true'),
+  WORKER_STICKY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(WORKER_DEFAULTS.stickyTimeoutMs),
 });
 
 export type Config = z.infer<typeof schema>;

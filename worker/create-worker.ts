@@ -2,40 +2,43 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Config } from '../infra/config';
 
-/**
- * Sticky cache and concurrency (issue 15, `npm run bench -- open`): open cases sleep for days, so
- * the cache holds only the recently active ones; a workflow evicted from it is replayed from its
- * (bounded, continue-as-new) history when it next wakes. WORKER_MAX_CACHED_WORKFLOWS (default 500)
- * and WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (default 20) override; unset means these defaults.
- */
-export function workerTuning(env: NodeJS.ProcessEnv = process.env): Partial<WorkerOptions> {
-  const int = (name: string, fallback: number) => {
-    const v = Number(env[name]);
-    return Number.isSafeInteger(v) && v > 0 ? v : fallback;
+/** Sticky cache and concurrency from the configuration (defaults and why: WORKER_DEFAULTS in infra/config.ts). */
+export function workerTuning(config: Pick<Config, 'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS' | 'WORKER_MAX_CONCURRENT_ACTIVITIES' | 'WORKER_REUSE_V8_CONTEXT' | 'WORKER_STICKY_TIMEOUT_MS'>): Partial<WorkerOptions> {
+  return {
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    // The SDK requires at least 2 and no more than the cache holds.
+    maxConcurrentWorkflowTaskExecutions: Math.max(2, Math.min(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, config.WORKER_MAX_CACHED_WORKFLOWS)),
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    reuseV8Context: config.WORKER_REUSE_V8_CONTEXT,
+    stickyQueueScheduleToStartTimeout: config.WORKER_STICKY_TIMEOUT_MS,
   };
-  const maxCachedWorkflows = int('WORKER_MAX_CACHED_WORKFLOWS', 500);
-  const maxConcurrentWorkflowTaskExecutions = Math.min(int('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 20), maxCachedWorkflows);
-  return { maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions };
 }
 
-/** Where `npm run build` (scripts/bundle-workflows.ts) writes the workflow bundle. */
-export const DEFAULT_WORKFLOW_BUNDLE_PATH = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
+/** Running the build's plain JS (dist/worker/create-worker.js), as production does; not tsx or jest. */
+const COMPILED = __filename.endsWith('.js');
+
+/** Where `npm run build` (scripts/bundle-workflows.ts) writes the workflow bundle: dist/workflow-bundle.js. */
+export const DEFAULT_WORKFLOW_BUNDLE_PATH = COMPILED ? path.resolve(__dirname, '..', 'workflow-bundle.js') : path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
 
 export async function createWorker(opts: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (production); without it the workflows are bundled at start (development). */
+  /** A prebuilt bundle; without it the build's own bundle (compiled), or bundled at start (tsx, jest). */
   workflowBundlePath?: string;
   overrides?: Partial<WorkerOptions>;
 }): Promise<Worker> {
-  if (opts.workflowBundlePath && !fs.existsSync(opts.workflowBundlePath)) {
-    throw new Error(`WORKFLOW_BUNDLE_PATH: no bundle at ${opts.workflowBundlePath} (run npm run build)`);
+  // The build never bundles at start (webpack costs the worker ~100 MB and seconds): without
+  // WORKFLOW_BUNDLE_PATH it uses the bundle `npm run build` wrote next to it.
+  const bundlePath = opts.workflowBundlePath ?? (COMPILED ? DEFAULT_WORKFLOW_BUNDLE_PATH : undefined);
+  if (bundlePath && !fs.existsSync(bundlePath)) {
+    throw new Error(`WORKFLOW_BUNDLE_PATH: no bundle at ${bundlePath} (run npm run build)`);
   }
-  const workflowSource: Partial<WorkerOptions> = opts.workflowBundlePath
-    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+  const workflowSource: Partial<WorkerOptions> = bundlePath
+    ? { workflowBundle: { codePath: bundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
   return Worker.create({
     connection: opts.connection,
@@ -43,7 +46,7 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
     ...workflowSource,
-    ...workerTuning(),
+    ...workerTuning(opts.deps.config),
     ...opts.overrides,
   });
 }
