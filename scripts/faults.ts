@@ -133,7 +133,9 @@ async function main(): Promise<number> {
           const text = await res.text();
           const parsed = text ? JSON.parse(text) : undefined;
           if (ok(res.status)) return parsed;
-          if (res.status < 500 && res.status !== 429) throw new Error(`${method} ${p}: ${res.status} ${text.slice(0, 300)}`);
+          // 409 idempotency.in_progress: the first attempt (its answer lost to the fault) is still executing; ask again.
+          const inProgress = res.status === 409 && parsed?.rule === 'idempotency.in_progress';
+          if (res.status < 500 && res.status !== 429 && !inProgress) throw new Error(`${method} ${p}: ${res.status} ${text.slice(0, 300)}`);
         } catch (err) {
           if (err instanceof Error && err.message.startsWith(`${method} ${p}:`)) throw err;
         }
@@ -173,24 +175,22 @@ async function main(): Promise<number> {
       return { id: created.id, caseNumber };
     }
     async function enforcement(): Promise<{ id: string; caseNumber: string }> {
-      const caseNumber = `本医保罚〔2026〕E${tag}-${++n}号`;
+      // Its own number: enforcements are made in parallel, `n` moves on while this one awaits.
+      const k = ++n;
+      const caseNumber = `本医保罚〔2026〕E${tag}-${k}号`;
       await call(handler, 'POST', '/api/cases', { caseNumber, title: '故障演练' });
-      const decisionNumber = `FD-${tag}-${n}`;
-      // POST /api/decisions takes no Idempotency-Key: a retry after an answer lost to the fault finds
-      // the decision stored (409 one_decision_per_case); it is then looked up.
-      const posted = await call(handler, 'POST', '/api/decisions', {
+      const decisionNumber = `FD-${tag}-${k}`;
+      // A retry after an answer lost to the fault gets the stored first answer (api/idempotency.ts).
+      const decision = await call(handler, 'POST', '/api/decisions', {
         caseNumber, decisionNumber, decidedAt: new Date(Date.now() - 3_600_000).toISOString(),
         classification: { decisionKind: 'penalty', procedure: 'simple', scope }, party: { kind: 'organisation', name: '本溪某药房' }, obligation: { kind: 'fine', amountFen: 100_000 },
-      }, (s) => s < 300 || s === 409);
-      const decision = posted?.id ? posted : (await call(handler, 'GET', `/api/decisions?unit=${UNIT}`)).items.find((d: { decisionNumber: string }) => d.decisionNumber === decisionNumber);
-      if (!decision) throw new Error(`decision ${decisionNumber}: ${JSON.stringify(posted)}`);
+      });
+      if (!decision?.id) throw new Error(`decision ${decisionNumber}: ${JSON.stringify(decision)}`);
       const served = await call(handler, 'POST', `/api/decisions/${decision.id}/service`, { method: 'direct', servedAt: new Date(Date.now() - 1_800_000).toISOString(), proof: { signedBy: '代理人' } });
       const id = served.enforcementId;
       await until('enforcement started', async () => (await call(handler, 'GET', `/api/enforcements/${id}`)).performanceDeadline);
-      // Known: a retry (same Idempotency-Key) whose first attempt ended the enforcement gets 409
-      // enforcement.ended instead of the first answer (the Update id no longer dedups once the run
-      // completed); the end state is checked below.
-      await call(handler, 'POST', `/api/enforcements/${id}/payments`, { amountFen: 100_000, paidAt: new Date().toISOString(), receipt: `R-${tag}-${n}` }, (s) => s < 300 || s === 409);
+      // A retry whose first attempt ended the enforcement gets the first answer (stored), not 409 enforcement.ended.
+      await call(handler, 'POST', `/api/enforcements/${id}/payments`, { amountFen: 100_000, paidAt: new Date().toISOString(), receipt: `R-${tag}-${k}` });
       return { id, caseNumber };
     }
     async function settled(reviews: Array<{ id: string; caseNumber: string }>, enforcements: Array<{ id: string; caseNumber: string }>, round: string) {
