@@ -18,7 +18,7 @@ describe('time-skipping test server', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      ...workflowSource(require.resolve('../fixtures/timer-workflows')),
+      ...(await workflowSource(require.resolve('../fixtures/timer-workflows'))),
     });
     const result = await worker.runUntil(async () => {
       const started = Date.now();

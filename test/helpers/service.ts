@@ -41,7 +41,7 @@ export async function startTestService(overrides: Partial<Record<string, string>
     RATE_LIMIT_PER_TOKEN: '1000000',
     RATE_LIMIT_PER_IP: '1000000',
     // The run's workflow bundle (global setup), as production's WORKFLOW_BUNDLE_PATH: no webpack per file.
-    WORKFLOW_BUNDLE_PATH: prebuiltBundlePath(),
+    WORKFLOW_BUNDLE_PATH: await prebuiltBundlePath(),
     ...overrides,
   });
   const service = await runService({

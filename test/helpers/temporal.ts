@@ -24,9 +24,23 @@ export function quietSdkLogs(): void {
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietSdkLogs();
   const path = testServerPath();
-  const env = await TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
+  const env = await startTimeSkippingServer(path);
   await registerSearchAttributes(env.connection as unknown as Connection, env.namespace ?? "default");
   return env;
+}
+
+/**
+ * The SDK gives the Java server 5 s to open its port; on this shared machine under load a JVM start
+ * sometimes takes longer. Such a start is retried (a fresh server, another port), up to 3 attempts.
+ */
+async function startTimeSkippingServer(path: string | undefined, attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
+    } catch (error) {
+      if (attempt >= attempts || !/did not start within/.test(String((error as Error)?.message))) throw error;
+    }
+  }
 }
 
 /** A client of the run's shared dev server (global setup): full visibility and schedules. */
@@ -56,7 +70,7 @@ export async function startTimeSkippingWorker(opts: { prefix: string; workflowsP
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    ...workflowSource(opts.workflowsPath ?? require.resolve('../../workflows')),
+    ...(await workflowSource(opts.workflowsPath ?? require.resolve('../../workflows'))),
     activities: createActivities({ pool: db.pool, config: loadConfig({ NODE_ENV: 'test' }), log: logger.child({}, { level: 'warn' }), temporal: env.client }),
   });
   const running = worker.run();
