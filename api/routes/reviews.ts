@@ -366,8 +366,7 @@ export function reviewRoutes(routes: Routes): void {
         if (unknown.length) throw new ValidationError(unknown.map((u) => ({ path: others.includes(u) ? 'body.jointUnits' : 'body.entrustingUnit', message: `unknown unit ${u}` })));
       }
       if (body.entrustingUnit === principal.unit) throw new ValidationError([{ path: 'body.entrustingUnit', message: 'the entrusting unit is another unit than the entrusted organisation' }]);
-      const clock = await caseDeadlineOf(deps, principal.unit, body);
-      const caseHandlers = await caseHandlersOf(deps, principal.unit, body.caseNumber);
+      const [clock, caseHandlers] = await Promise.all([caseDeadlineOf(deps, principal.unit, body), caseHandlersOf(deps, principal.unit, body.caseNumber)]);
       const input: LegalReviewInput = {
         reviewId: randomUUID(),
         unit: principal.unit,
@@ -419,13 +418,16 @@ export function reviewRoutes(routes: Routes): void {
       if (row && row.status === 'submitted') await enqueueProcessStart(deps.pool, startOf(stored, workflowId));
       // Started from the stored row (never from this request's body), at once if Temporal answers,
       // else by the worker's reconciler; a row marked started is never started again.
+      // The first report is computed while the start is under way (it needs the calendar, not the workflow).
+      const predicted = row ? undefined : firstReport(deps, workflowId, stored);
+      predicted?.catch(() => undefined);
       const start = !row || row.status === 'submitted' ? await startNow(deps, workflowId, saved.outbox) : undefined;
       const pending = start !== undefined && !start.startedAt;
       const report = row
         ? { status: row.status, deadline: row.deadline ? formatShanghaiInstant(row.deadline) : null }
         : pending
           ? { status: 'submitted', deadline: null }
-          : await firstReport(deps, workflowId, stored);
+          : await predicted!;
       const missing = missingMaterials(stored, stored.materials);
       return reply(pending ? 202 : saved.created ? 201 : 200, {
         id: saved.id,
