@@ -79,6 +79,10 @@ export interface RunningService {
 }
 
 /** Runs the API and/or the worker in this process against prepared backing services. */
+/** Postgres connections per process part (embedded Postgres allows 200). */
+const API_POOL_SIZE = 24;
+const WORKER_POOL_SIZE = 10;
+
 export async function runService(opts: {
   config: Config;
   log: Logger;
@@ -91,7 +95,10 @@ export async function runService(opts: {
 }): Promise<RunningService> {
   const { config, log } = opts;
   if (opts.api) assertJwtSecretAllowed(config);
-  const pool = createPool(opts.databaseUrl, 10, config.STATEMENT_TIMEOUT_MS);
+  // The API's pool: sized for bursts of concurrent requests (a start holds a connection only for its
+  // transaction and one UPDATE, never across a Temporal call). The worker has its own, so its
+  // activities and outboxes never queue behind requests or the other way round.
+  const pool = createPool(opts.databaseUrl, opts.api ? API_POOL_SIZE : WORKER_POOL_SIZE, config.STATEMENT_TIMEOUT_MS);
   const clientConnection = await connectTemporal(opts.temporalAddress);
   const temporal = createClient(clientConnection, config.TEMPORAL_NAMESPACE);
   const stops: Stop[] = [() => pool.end(), () => clientConnection.close()];
@@ -100,7 +107,8 @@ export async function runService(opts: {
 
   if (opts.worker) {
     installSdkRuntime(config.LOG_LEVEL);
-    const workerPool = pool;
+    const workerPool = opts.api ? createPool(opts.databaseUrl, WORKER_POOL_SIZE, config.STATEMENT_TIMEOUT_MS) : pool;
+    if (workerPool !== pool) stops.push(() => workerPool.end());
     const connection = await NativeConnection.connect({ address: opts.temporalAddress });
     worker = await createWorker({
       connection,
