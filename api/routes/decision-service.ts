@@ -163,7 +163,7 @@ export function decisionServiceRoutes(routes: Routes): void {
             serviceMethod: body.method,
             startedBy: principal.personId,
           };
-          await enqueueProcessStart(tx, {
+          const { stored } = await enqueueProcessStart(tx, {
             workflowId,
             kind: 'enforcement',
             workflowType: enforcementWorkflow.name,
@@ -174,7 +174,7 @@ export function decisionServiceRoutes(routes: Routes): void {
             initialStatus: 'awaiting_performance',
             summary: `强制执行 ${decision.case_number} 决定 ${decision.decision_number}`,
           });
-          return { service, enforcement, created: true, started: true };
+          return { service, enforcement, created: true, started: true, outbox: stored };
         }
         return { service, enforcement, created: true };
       });
@@ -192,7 +192,7 @@ export function decisionServiceRoutes(routes: Routes): void {
           idempotencyKey: `decision-service:${s.id}`,
         });
       }
-      const start = 'started' in result && result.enforcement ? await startNow(deps, result.enforcement.workflow_id) : undefined;
+      const start = 'started' in result && result.enforcement ? await startNow(deps, result.enforcement.workflow_id, result.outbox) : undefined;
       const pending = start !== undefined && !start.startedAt;
       return reply(pending ? 202 : result.created ? 201 : 200, {
         id: s.id,

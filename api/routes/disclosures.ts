@@ -10,7 +10,7 @@ import { DISCLOSURE_STATUSES, MANUAL_TAKEDOWN_REASONS, type ContentCorrections, 
 import { CaseRecordStore } from '../../infra/case-record-store';
 import { inTransaction } from '../../infra/db';
 import { decisionFactsOf } from '../../infra/disclosure-store';
-import { enqueueProcessStart } from '../../infra/process-starts';
+import { enqueueProcessStart, type StoredProcessStart } from '../../infra/process-starts';
 import { disclosureUpdates, disclosureWorkflowId } from '../../workflows/disclosure-messages';
 import { check as checkAction, type DisclosureAction } from '../../domain/disclosure/transitions';
 import { action, addActions } from '../actions';
@@ -132,8 +132,8 @@ export async function discloseDecision(deps: ApiDeps, row: object, change?: { ch
       partyKind: d.party?.kind ?? null,
     });
   });
-  await startNow(deps, created.workflowId);
-  return created;
+  await startNow(deps, created.workflowId, 'outbox' in created ? created.outbox : undefined);
+  return { id: created.id, workflowId: created.workflowId };
 }
 
 /**
@@ -167,15 +167,15 @@ export async function discloseInspectionResult(
     await tx.query('UPDATE disclosures SET facts = $2 WHERE id = $1', [item.id, JSON.stringify({ party: r.entity, content: r.content, result: r.result })]);
     return item;
   });
-  await startNow(deps, created.workflowId);
-  return created;
+  await startNow(deps, created.workflowId, 'outbox' in created ? created.outbox : undefined);
+  return { id: created.id, workflowId: created.workflowId };
 }
 
 async function insertItem(
   tx: PoolClient,
   deps: ApiDeps,
   item: Omit<DisclosureInput, 'disclosureId' | 'jurisdiction'>,
-): Promise<{ id: string; workflowId: string }> {
+): Promise<{ id: string; workflowId: string; outbox?: StoredProcessStart }> {
   const { rows: u } = await tx.query<{ jurisdiction: Jurisdiction }>('SELECT jurisdiction FROM units WHERE code = $1', [item.unit]);
   const jurisdiction = u[0]!.jurisdiction;
   disclosureRule(jurisdiction, item.source as DisclosureSource, item.kind); // refuses an unknown jurisdiction before anything is stored
@@ -188,7 +188,7 @@ async function insertItem(
   const id = rows[0]!.id;
   // Ids and public facts only: the party stays in `decisions.party`.
   const input: DisclosureInput = { ...item, disclosureId: id, jurisdiction };
-  await enqueueProcessStart(tx, {
+  const { stored } = await enqueueProcessStart(tx, {
     workflowId,
     kind: 'disclosure',
     workflowType: 'disclosureWorkflow',
@@ -199,7 +199,7 @@ async function insertItem(
     initialStatus: 'pending_check',
     summary: `公示 ${item.caseNumber} #${item.n}${item.decisionNumber ? ` 决定 ${item.decisionNumber}` : ''}`,
   });
-  return { id, workflowId };
+  return { id, workflowId, outbox: stored };
 }
 
 async function loadVisible(deps: ApiDeps, principal: Principal, id: string): Promise<DisclosureRow> {
