@@ -1,4 +1,4 @@
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ReviewStore } from '../infra/review-store';
 import { DocumentStore } from '../infra/document-store';
@@ -6,12 +6,15 @@ import { renderOpinionDocument, type OpinionDocumentInput } from '../domain/lega
 import type { Party, ProjectedReview } from '../domain/legal-review/types';
 import type { ActivityDeps } from './index';
 import { CaseRecordStore } from '../infra/case-record-store';
-import { permanentUnlessTransient, type CaseRecordInput } from './records';
+import { createNotificationActivities, type NotifyInput } from './notifications';
+import { isPermanent, permanentUnlessTransient, type CaseRecordInput } from './records';
 
 /** Activities of the legal-review workflow that only it uses. */
-export function createReviewActivities({ pool, temporal }: Pick<ActivityDeps, 'pool' | 'temporal'>) {
+export function createReviewActivities(deps: ActivityDeps) {
+  const { pool, temporal } = deps;
   const store = new ReviewStore(pool);
   const record = new CaseRecordStore(pool);
+  const { notify } = createNotificationActivities(deps);
 
   /** The `reviews` row follows the workflow (see projectReview). */
   async function project(view: ProjectedReview): Promise<{ applied: boolean }> {
@@ -70,23 +73,38 @@ export function createReviewActivities({ pool, temporal }: Pick<ActivityDeps, 'p
 
     /**
      * One step of a caller's action in one activity (issue 15, actions p99): its case-record
-     * entries in order (each idempotent by its key, as appendCaseRecord), then the projection, then
-     * the reviewer's first-penalty flag. A retry after a partial run finds the written entries by
-     * their keys and the projection by its revision, so the whole step can be tried again.
+     * entries in order (each idempotent by its key, as appendCaseRecord), the projection, the
+     * reviewer's first-penalty flag, then its notices stored as `notify` stores them (inbox copy
+     * and delivery outbox; the dispatcher delivers later, so no channel holds the action). A retry
+     * after a partial run finds the written entries and notices by their keys and the projection
+     * by its revision, so the whole step can be tried again. A notice refused for good (e.g. an
+     * unknown recipient unit) is logged and dropped, as a started `notify` that failed was: a notice
+     * never fails the action it tells about.
      */
-    async commitReviewStep(input: { records: CaseRecordInput[]; projection?: ProjectedReview; penaltyReviewedBy?: string }): Promise<{ records: Array<{ seq: number; hash: string }>; applied?: boolean }> {
+    async commitReviewStep(input: { records: CaseRecordInput[]; projection?: ProjectedReview; penaltyReviewedBy?: string; notices?: NotifyInput[] }): Promise<{ records: Array<{ seq: number; hash: string }>; applied?: boolean; notices: number }> {
+      const records: Array<{ seq: number; hash: string }> = [];
+      let applied: boolean | undefined;
       try {
-        const records: Array<{ seq: number; hash: string }> = [];
         for (const entry of input.records) {
           const written = await record.append(entry);
           records.push({ seq: written.seq, hash: written.hash });
         }
-        const applied = input.projection ? (await project(input.projection)).applied : undefined;
+        if (input.projection) applied = (await project(input.projection)).applied;
         if (input.penaltyReviewedBy) await notePenaltyReviewed(input.penaltyReviewedBy);
-        return { records, applied };
       } catch (err) {
         return permanentUnlessTransient(err);
       }
+      let notices = 0;
+      for (const notice of input.notices ?? []) {
+        try {
+          await notify(notice);
+          notices += 1;
+        } catch (err) {
+          if (!(err instanceof ApplicationFailure && err.nonRetryable) && !isPermanent(err)) throw err;
+          log.warn('notification not stored', { idempotencyKey: notice.idempotencyKey, error: (err as Error).message });
+        }
+      }
+      return { records, applied, notices };
     },
   };
 }

@@ -2,7 +2,7 @@
 // the process kit: validators = the transition table's guards, handlers = one reducer step under
 // the kit's mutex, the main loop = the round's clock, and continue-as-new when the run is due.
 import type { UpdateDefinition } from '@temporalio/common';
-import { condition, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createReviewActivities } from '../activities/reviews';
 import { renderOpinionDocument } from '../domain/legal-review/opinion-document';
 import { deadlineRequest, decide, isLate, type ReviewAction, type ReviewEffect } from '../domain/legal-review/reducer';
@@ -29,7 +29,7 @@ import {
   type LegalReviewInput,
   type ReviewView,
 } from './legal-review-messages';
-import { DB_ACTIVITY, DB_LOCAL_ACTIVITY } from './kit/activity-options';
+import { DB_ACTIVITY } from './kit/activity-options';
 import type { ClockHooks } from './kit/clock';
 import { ProcessKit, type KitCarry } from './kit/process';
 import { refuse } from './kit/refuse';
@@ -37,20 +37,22 @@ import { refuse } from './kit/refuse';
 export * from './legal-review-messages';
 
 const reviews = proxyActivities<ReturnType<typeof createReviewActivities>>(DB_ACTIVITY);
-const reviewsLocal = proxyLocalActivities<ReturnType<typeof createReviewActivities>>(DB_LOCAL_ACTIVITY);
-
 /**
- * Issue 15 (actions p99): an Update's step writes its record entries, projection and 意见书 with
- * local activities, all inside the workflow task that runs the handler, so the caller waits for one
- * workflow task and the Postgres writes, not two server round trips per write. The process's own
- * steps (clock milestones, clock start/stop) keep regular activities: nobody waits on them, and a
- * local activity pending in the main loop would hold back the Update's answer. Histories recorded
- * before this used regular activities in handlers too, and replay with them.
+ * Issue 15 (actions p99): a caller's step (an Update) is written by ONE activity, commitReviewStep
+ * (record entries, projection, first-penalty flag, notices into the delivery outbox), instead of
+ * one activity per write and a notify activity per notice, each costing a server round trip and a
+ * workflow task: the assignment now waits for 2 workflow tasks and 1 activity (was 3 and 2, plus a
+ * notify and its workflow task behind it), the opinion for 3 and 2 (was 7 and 6). Regular
+ * activities, not local ones: an Update is accepted only when its workflow task completes, and a
+ * local activity writes before that, so a lost workflow task would leave a written entry whose key
+ * the retried step takes again with another workflow time (a reused key with other content:
+ * refused). The inputs of a scheduled activity are in history before it runs. Histories recorded
+ * before this wrote each effect with its own activity, and replay with them.
  */
-const LOCAL_ACTION_STEPS = 'action-steps-local-activities';
-/** How a step writes: `local` = the whole step in one local activity (commitReviewStep). */
+const ONE_ACTIVITY_STEPS = 'action-steps-one-activity';
+/** How a step writes: `combined` = the whole step in one activity (commitReviewStep). */
 interface EffectOptions {
-  local?: boolean;
+  combined?: boolean;
 }
 
 /** What a run hands to the next (continue-as-new). */
@@ -76,7 +78,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
   /** One step: decide, run the effects in order (record, project; notices are not awaited), then adopt the state. */
   async function step(action: ReviewAction, how: EffectOptions = {}): Promise<ReviewState> {
     const { state: next, effects } = decide(state, action, now());
-    if (how.local) await commitLocally(effects, next);
+    if (how.combined) await commitStep(effects, next);
     else for (const effect of effects) await run(effect, next);
     state = next;
     kit.showState(state.status, details(state));
@@ -101,12 +103,13 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
     }
   }
   /**
-   * A caller's step in one local activity: the record entries (keys taken in the effects' order),
-   * the projection and the first-penalty flag; the notices are started once that is written.
+   * A caller's step in one activity: the record entries, the projection, the first-penalty flag
+   * and the notices (stored in the delivery outbox; delivered later by the dispatcher), with their
+   * keys taken in the effects' order.
    */
-  async function commitLocally(effects: ReviewEffect[], next: ReviewState): Promise<void> {
+  async function commitStep(effects: ReviewEffect[], next: ReviewState): Promise<void> {
     const records: ReturnType<typeof kit.recordInput>[] = [];
-    const notices: Array<Extract<ReviewEffect, { type: 'notify' }>> = [];
+    const notices: ReturnType<typeof kit.noticeInput>[] = [];
     let project = false;
     let penaltyReviewedBy: string | undefined;
     for (const effect of effects) {
@@ -114,11 +117,10 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
         const { type: _t, ...entry } = effect;
         records.push(kit.recordInput(entry));
       } else if (effect.type === 'project') project = true;
-      else if (effect.type === 'notify') notices.push(effect);
+      else if (effect.type === 'notify') notices.push(kit.noticeInput(effect.notice, effect.label));
       else penaltyReviewedBy = effect.personId;
     }
-    await reviewsLocal.commitReviewStep({ records, projection: project ? projection(next) : undefined, penaltyReviewedBy });
-    for (const { notice, label } of notices) kit.notify(notice, label);
+    await reviews.commitReviewStep({ records, projection: project ? projection(next) : undefined, penaltyReviewedBy, notices });
   }
 
   // ---- Updates: validator = the transition table; handler = one step under the mutex ----
@@ -130,7 +132,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
   function handle<A extends ActionName>(
     update: UpdateDefinition<ReviewView, [ActionArgs[A]]>,
     type: A,
-    prepare: (args: ActionArgs[A], how: EffectOptions) => Promise<object> = async () => ({}),
+    prepare: (args: ActionArgs[A]) => Promise<object> = async () => ({}),
     after?: () => Promise<void>,
   ): void {
     setHandler(
@@ -141,9 +143,9 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
           // validator accepted this one); nothing else runs until this step is recorded.
           validate(type, args);
           // Asked at every action (never remembered): a run recorded before the patch replays its
-          // earlier actions with regular activities and takes the local ones from the first action after it.
-          const how: EffectOptions = { local: patched(LOCAL_ACTION_STEPS) };
-          await step({ ...args, ...(await prepare(args, how)), type } as ReviewAction, how);
+          // earlier actions with one activity per effect and combines from the first action after it.
+          const how: EffectOptions = { combined: patched(ONE_ACTIVITY_STEPS) };
+          await step({ ...args, ...(await prepare(args)), type } as ReviewAction, how);
         });
         await after?.();
         return view(state);
@@ -170,7 +172,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
     const schedule = await kit.clock.retime(deadlineRequest(state, currentRound(state), true));
     return { schedule, level: kit.clock.level };
   });
-  handle(giveOpinionUpdate, 'giveOpinion', async ({ by, kind, checklist, text }, how) => {
+  handle(giveOpinionUpdate, 'giveOpinion', async ({ by, kind, checklist, text }) => {
     const round = currentRound(state);
     const at = now();
     const facts = {
@@ -190,7 +192,7 @@ export async function legalReviewWorkflow(input: LegalReviewInput, carried?: Leg
     // Issue 14: the document names the party, so it is rendered in an activity that reads the party
     // from Postgres; v1 histories rendered it here (their input carried the whole party).
     if (patched('opinion-document-in-activity')) {
-      const document = await (how.local ? reviewsLocal : reviews).storeOpinionDocument({ ...facts, reviewId: input.reviewId, idempotencyKey: kit.key(label) });
+      const document = await reviews.storeOpinionDocument({ ...facts, reviewId: input.reviewId, idempotencyKey: kit.key(label) });
       return { document };
     }
     const rendered = renderOpinionDocument({ ...facts, party: input.party as Party });

@@ -151,9 +151,8 @@ describe('process kit on the dev server (legal review)', () => {
       (err: unknown) => err,
     );
     expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
-    // An action's writes run as one local activity (issue 15): its failure is the Update's cause itself, not wrapped in an ActivityFailure.
-    const cause = (failure as WorkflowUpdateFailedError).cause as { type?: string; nonRetryable?: boolean };
-    expect(cause).toMatchObject({ type: expect.stringMatching(/^SQLSTATE-22/), nonRetryable: true });
+    const cause = (failure as WorkflowUpdateFailedError).cause as { cause?: { type?: string; nonRetryable?: boolean } };
+    expect(cause.cause).toMatchObject({ type: expect.stringMatching(/^SQLSTATE-22/), nonRetryable: true });
     expect(Date.now() - started).toBeLessThan(20_000);
 
     // The refused fact left no trace in the state; the next action works and the review ends normally.

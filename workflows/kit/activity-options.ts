@@ -1,4 +1,4 @@
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 
 /**
  * Every database activity: retried while the database is away, but not for ever. After the
@@ -21,18 +21,4 @@ export const NOTIFY_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-};
-
-/**
- * The same database activities run as LOCAL activities, for the steps a caller waits on (an Update:
- * issue 15, actions p99). A local activity runs in the worker inside the workflow task that
- * scheduled it: no activity task and no further workflow task through the server, so an action's
- * record, projection and document cost their Postgres writes and one workflow task in all, instead
- * of two server round trips each. Same limits and non-retryable errors; retries past a minute wait
- * on a timer, as a regular activity's would.
- */
-export const DB_LOCAL_ACTIVITY: LocalActivityOptions = {
-  startToCloseTimeout: DB_ACTIVITY.startToCloseTimeout,
-  scheduleToCloseTimeout: DB_ACTIVITY.scheduleToCloseTimeout,
-  retry: DB_ACTIVITY.retry,
 };

@@ -144,7 +144,7 @@ export class ProcessKit {
    * action; the kit waits for outstanding notices only before the run ends or continues as new.
    */
   notify(notice: Notice, label: string): void {
-    const input: NotifyInput = { ...notice, link: this.opts.link, idempotencyKey: this.key(label) };
+    const input = this.noticeInput(notice, label);
     this.inflight += 1;
     notifications
       .notify(input)
@@ -152,6 +152,11 @@ export class ProcessKit {
       .finally(() => {
         this.inflight -= 1;
       });
+  }
+
+  /** A notice as the notify activity takes it, with its key (taken now): for a process that stores it with other effects in one activity. */
+  noticeInput(notice: Notice, label: string): NotifyInput {
+    return { ...notice, link: this.opts.link, idempotencyKey: this.key(label) };
   }
 
   /** Status search attribute and the Temporal UI's current details, each only when it changed. */
