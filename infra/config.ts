@@ -4,21 +4,32 @@ import { z } from 'zod';
 export const LOCAL_JWT_SECRET = 'local-development-secret-change-me-0123456789';
 
 /**
- * Worker settings (issue 15, chosen by `npm run bench -- open`: 10,000 open reviews + 10,000 open
- * enforcements on one worker run as production runs it; figures in the README). Open cases sleep
- * for days, so the sticky cache only saves replays of processes that are busy right now; every
- * cached workflow costs resident memory, an evicted one is replayed from its bounded
- * (continue-as-new) history when it next wakes. Each WORKER_* variable overrides its default.
- * `nodeOptions` cannot be applied from inside the process: the image/compose command sets it
- * (NODE_OPTIONS) and the bench passes it to the worker it measures.
+ * Worker settings (issue 15), chosen by `npm run bench -- open`: open reviews and enforcements on ONE
+ * worker run as production runs it (tsc build, prebuilt workflow bundle, node dist/worker/main.js).
+ * Open cases sleep for days: the sticky cache only saves replays of processes busy right now, while
+ * every cached workflow costs resident memory; an evicted one is replayed from its bounded
+ * (continue-as-new) history when it next wakes. Measured (1,200 open processes, loaded machine):
+ * idle worker 173 MB; cache 100 + heap flags 297 MB peak and steady; cache 250 + heap flags 332 MB;
+ * cache 100 without flags and with 100 activity slots 365 MB; cache 500 without flags 563 MB (1,000).
+ * - maxCachedWorkflows 100: five times the workflow task slots, ~0.3 MB each; RSS stays flat beyond it.
+ * - maxConcurrentWorkflowTasks 20: as before (throughput is bound by CPU, not by slots).
+ * - maxConcurrentActivities 20: twice the worker's Postgres pool (10); more only queue on the pool
+ *   while holding memory (100 slots cost ~40 MB at the peak).
+ * - reuseV8Context true (the SDK default): one V8 context for all workflows, not one each.
+ * - stickyTimeoutMs 3,000 (SDK: 10,000): after a crash, tasks of workflows that the dead worker had
+ *   cached wait this long on its sticky queue before the new worker may take them.
+ * - nodeOptions: a 192 MB old-space cap bounds the worker's heap (RSS = heap + ~130 MB of code and
+ *   native memory, under 400 MB), small semi-spaces save ~30 MB of young generation. Not applied
+ *   from inside the process: the worker's command (NODE_OPTIONS) sets it; the bench passes it.
+ * Each WORKER_* variable overrides its default.
  */
 export const WORKER_DEFAULTS = {
-  maxCachedWorkflows: 500,
+  maxCachedWorkflows: 100,
   maxConcurrentWorkflowTasks: 20,
-  maxConcurrentActivities: 100,
+  maxConcurrentActivities: 20,
   reuseV8Context: true,
-  stickyTimeoutMs: 10_000,
-  nodeOptions: '',
+  stickyTimeoutMs: 3_000,
+  nodeOptions: '--max-old-space-size=192 --max-semi-space-size=4',
 } as const;
 
 const optionalUrl = z
