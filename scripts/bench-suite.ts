@@ -21,6 +21,7 @@ const BUDGET_S = 300;
 const ROOT = path.join(__dirname, '..');
 const RESULTS = process.env.BENCH_SUITE_RESULTS ?? path.join(ROOT, 'scratch', 'jest-results.json');
 const TIMINGS = path.join(ROOT, '.data', 'test-timings.json');
+const SETUP = path.join(ROOT, '.data', 'test-global-setup.json');
 
 interface JestResults {
   startTime: number;
@@ -35,6 +36,19 @@ interface Timings {
   jestS: number;
   typecheckS: number | null;
   workers: number;
+}
+interface SetupTimings {
+  at: string;
+  setupMs?: number;
+  bundlesMs?: number;
+}
+
+/** A timings file written by the same run as the results (it began before jest's results and less than `withinS` earlier). */
+function sameRun<T extends { at: string }>(file: string, resultsStart: number, withinS: (t: T) => number): T | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const t = JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  const at = Date.parse(t.at);
+  return at <= resultsStart && resultsStart - at <= withinS(t) * 1000 ? t : undefined;
 }
 
 const s = (n: number) => `${n.toFixed(0)} s`;
@@ -53,7 +67,8 @@ async function run(): Promise<void> {
     return;
   }
   const results = JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as JestResults;
-  const timings = fs.existsSync(TIMINGS) ? (JSON.parse(fs.readFileSync(TIMINGS, 'utf8')) as Timings) : undefined;
+  const timings = sameRun<Timings>(TIMINGS, results.startTime, (t) => t.totalS);
+  const setup = sameRun<SetupTimings>(SETUP, results.startTime, (t) => (t.setupMs ?? 0) / 1000 + 60);
   const files = results.testResults.map((t) => {
     const inTests = t.assertionResults.reduce((a, r) => a + (r.duration ?? 0), 0) / 1000;
     const fileS = (t.endTime - t.startTime) / 1000;
@@ -61,13 +76,15 @@ async function run(): Promise<void> {
   });
   const firstStart = Math.min(...results.testResults.map((t) => t.startTime));
   const end = Math.max(...results.testResults.map((t) => t.endTime));
-  const jestS = (end - results.startTime) / 1000;
-  const setupS = (firstStart - results.startTime) / 1000;
+  const jestS = (end - results.startTime) / 1000 + (setup?.setupMs ?? 0) / 1000;
+  // jest's results begin after its global setup: that comes from the setup's own file.
+  const setupS = (setup?.setupMs ?? 0) / 1000 + (firstStart - results.startTime) / 1000;
   const inFiles = files.reduce((a, f) => a + f.s, 0);
   const outsideTests = files.reduce((a, f) => a + f.outsideTests, 0);
 
   note(`  results of ${new Date(results.startTime).toISOString()}: ${results.numTotalTestSuites} files, ${results.numTotalTests} tests, ${results.numFailedTests} failed`);
-  note(`  fixed costs: jest start + global setup (Postgres, migrations, dev server, workflow bundles) ${s(setupS)}` +
+  note(`  fixed costs: global setup (Postgres, migrations, dev server) ${setup ? s(setupS) : 'unknown (no .data/test-global-setup.json of this run)'}` +
+      (setup?.bundlesMs ? `; workflow bundles ready ${s(setup.bundlesMs / 1000)} after its start (in the background)` : '') +
       (timings ? `; type check ${timings.typecheckS === null ? 'skipped' : s(timings.typecheckS)} beside jest (${timings.workers} worker(s)); runner total ${s(timings.totalS)} (${timings.at})` : ''));
   note(`  jest ${s(jestS)} wall, ${s(inFiles)} inside test files, of which ${s(outsideTests)} outside the tests themselves (beforeAll/afterAll: time-skipping servers, workers, services)`);
   const byDir = new Map<string, number>();

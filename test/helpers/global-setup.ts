@@ -24,10 +24,17 @@ const TEST_DEV_SERVER_CONFIG = {
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  const timing: Record<string, unknown> = { at: new Date(started).toISOString() };
+  const recordSetup = (values: Record<string, unknown>) => writeTimings(Object.assign(timing, values));
+  recordSetup({});
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanxiang-test-pg-'));
   const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanxiang-test-bundles-'));
   // Not awaited: test files that need a bundle wait for its file (test/helpers/workflow-bundle.ts).
-  const bundling = startWorkflowBundles(bundleDir).then(() => process.stderr.write(`[test] workflow bundles built in ${Date.now() - started} ms\n`));
+  const bundling = startWorkflowBundles(bundleDir).then(() => {
+    const bundlesMs = Date.now() - started;
+    process.stderr.write(`[test] workflow bundles built in ${bundlesMs} ms\n`);
+    recordSetup({ bundlesMs });
+  });
   const pgPort = await freePort();
   const pg = await startEmbeddedPostgres({ dataDir, port: pgPort, database: 'template_sanxiang', persistent: false });
   await migrate(pg.databaseUrl);
@@ -47,5 +54,18 @@ export default async function globalSetup(): Promise<void> {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(bundleDir, { recursive: true, force: true });
   };
-  console.log(`\n[test] Postgres :${pgPort} and Temporal dev server ${dev.address} up in ${Date.now() - started} ms`);
+  const setupMs = Date.now() - started;
+  recordSetup({ setupMs });
+  console.log(`\n[test] Postgres :${pgPort} and Temporal dev server ${dev.address} up in ${setupMs} ms`);
+}
+
+/** The global setup's own timings for `npm run bench -- suite` (jest's results start after it). */
+function writeTimings(timing: Record<string, unknown>): void {
+  const file = path.join(__dirname, '..', '..', '.data', 'test-global-setup.json');
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(timing)}\n`);
+  } catch {
+    // timings only
+  }
 }
