@@ -13,6 +13,7 @@ import { freePort, startTemporalDevServer, type DevServerHandle } from '../../in
 import { freshDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { uniqueTaskQueue } from '../helpers/temporal';
+import { prebuiltBundlePath } from '../helpers/workflow-bundle';
 
 const UNIT = 'benxi.ybj';
 
@@ -43,7 +44,7 @@ describe('a submission made while the Temporal server is stopped is started afte
     await registerSearchAttributes(connection, 'default');
     await connection.close();
     db = await freshDatabase();
-    const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, TEMPORAL_ADDRESS: dev!.address, TASK_QUEUE: uniqueTaskQueue('outage'), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'error', JWT_SECRET: 'outage-test-secret-0123456789-abcdefghij' });
+    const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, TEMPORAL_ADDRESS: dev!.address, TASK_QUEUE: uniqueTaskQueue('outage'), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'error', JWT_SECRET: 'outage-test-secret-0123456789-abcdefghij', WORKFLOW_BUNDLE_PATH: await prebuiltBundlePath() });
     secret = config.JWT_SECRET;
     service = await runService({ config, log: logger.child({}, { level: 'error' }), databaseUrl: db.url, temporalAddress: dev!.address, api: true, worker: true });
     baseUrl = `http://127.0.0.1:${((service.server as Server).address() as AddressInfo).port}`;
