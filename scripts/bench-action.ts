@@ -11,8 +11,7 @@
  * The reviews acted on are created first through the API (BENCH_ACTION_REVIEWS, default 160) and
  * waited for until every one awaits its reviewer.
  */
-import { randomUUID } from 'node:crypto';
-import { CHECKLIST_ITEMS } from '../domain/review-rules';
+import { apiSubmissionBody, cleanChecklist } from '../test/review/helpers';
 import { pingUpdate } from '../workflows/legal-review-messages';
 import { closedLoop, note, percentile, report, type BenchSection } from './benchkit';
 import { startStack } from './benchenv';
@@ -23,22 +22,6 @@ const UNIT = 'benxi.ybj';
 const REVIEWERS = 8;
 const TARGET_MS = 250;
 
-const submission = (caseNumber: string) => ({
-  caseNumber,
-  title: '某诊所串换药品骗取医保基金',
-  decisionKind: 'penalty',
-  procedure: 'general',
-  scope: { majorRights: true },
-  party: { kind: 'organisation', name: '本溪某诊所' },
-  caseDeadline: '2099-12-31',
-  caseDeadlineBasis: '承办机构填报（基准测试）',
-  interestedPersons: [],
-  materials: [
-    { kind: 'statement', ref: 'doc://statement' },
-    { kind: 'draft_decision', ref: 'doc://draft', sha256: 'd'.repeat(64) },
-  ],
-});
-const checklist = () => Object.fromEntries(CHECKLIST_ITEMS.map((i) => [i, { result: 'pass', note: '' }]));
 const p = (xs: number[], q: number) => percentile(xs, q);
 const fmt = (xs: number[]) => `p50 ${p(xs, 0.5).toFixed(0)} ms, p99 ${p(xs, 0.99).toFixed(0)} ms`;
 
@@ -57,7 +40,7 @@ async function run(): Promise<void> {
     const WARM = CLIENTS;
     const reviews: Array<{ id: string; workflowId: string }> = [];
     await closedLoop(REVIEWS + WARM, 8, async () => {
-      const res = await stack.call(handler, 'POST', '/api/reviews', submission(`本医保罚〔2026〕a${randomUUID().slice(0, 10)}号`));
+      const res = await stack.call(handler, 'POST', '/api/reviews', apiSubmissionBody('d'.repeat(64)));
       if (res.status !== 201 && res.status !== 202) throw new Error(`POST /api/reviews: ${res.status} ${JSON.stringify(res.body)}`);
       reviews.push({ id: res.body.id, workflowId: res.body.workflowId });
     });
@@ -75,7 +58,7 @@ async function run(): Promise<void> {
       if (res.status !== 200) throw new Error(`assignment: ${res.status} ${JSON.stringify(res.body)}`);
     };
     const opine = (review: { id: string }, i: number) => async () => {
-      const res = await stack.call(reviewerTokens[i % REVIEWERS], 'POST', `/api/reviews/${review.id}/opinion`, { kind: 'approve', checklist: checklist(), text: '同意。' });
+      const res = await stack.call(reviewerTokens[i % REVIEWERS], 'POST', `/api/reviews/${review.id}/opinion`, { kind: 'approve', checklist: cleanChecklist(), text: '同意。' });
       if (res.status !== 200) throw new Error(`opinion: ${res.status} ${JSON.stringify(res.body)}`);
     };
     const ping = (review: { workflowId: string }) => async () => {
