@@ -71,7 +71,8 @@ async function run(): Promise<void> {
   const setup = sameRun<SetupTimings>(SETUP, results.startTime, (t) => (t.setupMs ?? 0) / 1000 + 60);
   const files = results.testResults.map((t) => {
     const inTests = t.assertionResults.reduce((a, r) => a + (r.duration ?? 0), 0) / 1000;
-    const fileS = (t.endTime - t.startTime) / 1000;
+    // A file with a failed test can come back with endTime = startTime: its tests' durations then bound it.
+    const fileS = Math.max((t.endTime - t.startTime) / 1000, inTests);
     return { file: path.relative(ROOT, t.name), s: fileS, outsideTests: Math.max(0, fileS - inTests) };
   });
   const firstStart = Math.min(...results.testResults.map((t) => t.startTime));
