@@ -35,9 +35,13 @@ const submissionBody = (overrides: Record<string, unknown> = {}) => ({
 /** A webhook receiver that accepts the connection and never answers. */
 async function startHangingReceiver() {
   const hits: number[] = [];
+  /** Whether each request's connection has closed (the sender gave up or was answered: never answered here). */
+  const closed: boolean[] = [];
   const sockets = new Set<import('node:net').Socket>();
   const server = http.createServer((req) => {
-    hits.push(Date.now());
+    const i = hits.push(Date.now()) - 1;
+    closed[i] = false;
+    req.socket.once('close', () => (closed[i] = true));
     req.resume();
   });
   server.on('connection', (s) => {
@@ -48,6 +52,7 @@ async function startHangingReceiver() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hang`,
     hits,
+    closed,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -216,7 +221,7 @@ describe('process kit through the API: Postgres decides, one error mapper, idemp
     expect(opinion.body.status).toBe('passed');
   });
 
-  it('a webhook that hangs does not slow POST …/assignment: answered in well under 2 s, the inbox has the notice at once', async () => {
+  it('a webhook that hangs does not hold up POST …/assignment: the actions are answered while the delivery still waits on the hanging receiver, the inbox has the notice at once', async () => {
     const hanging = await startHangingReceiver();
     cleanup.push(hanging.close);
     const unitAdmin = await svc.token(UNIT, ['admin']); // only the unit's admin sets channels (issue 14)
@@ -243,7 +248,9 @@ describe('process kit through the API: Postgres decides, one error mapper, idemp
     const assignment = await timed(head, `/api/reviews/${id}/assignment`, { reviewerId: REVIEWER });
     const extension = await timed(reviewer, `/api/reviews/${id}/extension`, { reason: '复杂' });
     console.log(`with the unit's webhook hanging: materials ${materials} ms, assignment ${assignment} ms, extension ${extension} ms`);
-    expect(Math.max(materials, assignment, extension)).toBeLessThan(2_000);
+    // Causal, not timed: the first delivery's request is still open (its sender waits up to the 10 s
+    // webhook timeout for an answer that never comes), so no action waited for it.
+    expect(hanging.closed[0]).toBe(false);
     // The inbox has the notices; the webhook deliveries are the dispatcher's business.
     const inbox = (await svc.call(handler, 'GET', '/api/inbox')).body as Array<{ link?: { workflowId?: string } }>;
     expect(inbox.filter((x) => x.link?.workflowId === created.body.workflowId).length).toBeGreaterThan(0);
