@@ -13,7 +13,7 @@ describe('time-skipping test server', () => {
     await env?.teardown();
   });
 
-  it('runs a workflow with a 30-day timer in under 2 s of wall time', async () => {
+  it('runs a workflow with a 30-day timer by skipping the server\'s time, not by waiting (the test\'s own timeout is 60 s of wall time)', async () => {
     const taskQueue = uniqueTaskQueue('timer');
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -21,11 +21,11 @@ describe('time-skipping test server', () => {
       ...(await workflowSource(require.resolve('../fixtures/timer-workflows'))),
     });
     const result = await worker.runUntil(async () => {
-      const started = Date.now();
+      const serverBefore = await env.currentTimeMs();
       const out = await env.client.workflow.execute(thirtyDayTimerWorkflow, { taskQueue, workflowId: `timer-${taskQueue}` });
-      return { out, wallMs: Date.now() - started };
+      return { out, skippedMs: (await env.currentTimeMs()) - serverBefore };
     });
     expect(result.out).toBe('30 days');
-    expect(result.wallMs).toBeLessThan(2_000);
+    expect(result.skippedMs).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
   });
 });
