@@ -146,6 +146,15 @@ describe('enforcement (time-skipping)', () => {
     const ms = Date.parse(instant) - (await env.currentTimeMs());
     if (ms > 0) await env.sleep(ms);
   };
+  /**
+   * To the morning after the performance deadline. Not a fixed 17 days: the 15th day moved past a
+   * weekend ends later, and the server's date depends on what earlier tests skipped (a fixed sleep
+   * failed as "履行期限尚未届满" on such dates).
+   */
+  const pastPerformanceDeadline = async (handle: { query: (q: typeof enforcementStateQuery) => Promise<{ performanceLastDay?: string }> }) => {
+    const { performanceLastDay } = await handle.query(enforcementStateQuery);
+    await sleepUntil(`${addDays(performanceLastDay!, 1)}T10:00:00+08:00`);
+  };
   const refusal = async (p: Promise<unknown>) => {
     try {
       await p;
@@ -160,7 +169,7 @@ describe('enforcement (time-skipping)', () => {
     const caseNumber = `ENF-DEMAND-${bed.taskQueue}`;
     const { handle } = await start(caseNumber, { kind: 'fine', amountFen: 300_000 });
     expect(await refusal(handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] }))).toMatchObject({ rule: 'enforcement.demand.not_due' });
-    await env.sleep(17 * DAY);
+    await pastPerformanceDeadline(handle);
     const issued = await handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] });
     expect(issued.stage).toBe('demand_issued');
     expect(issued.documents).toHaveLength(1);
@@ -171,7 +180,7 @@ describe('enforcement (time-skipping)', () => {
     const decide = (extra: object = {}) => handle.executeUpdate(enforcementUpdates.enforcementDecision, { args: [{ by, method: 'transfer_deposits', executeAt: execAt(Date.parse(servedAt)), ...extra }] });
     expect(await refusal(decide())).toMatchObject({ rule: 'enforcement.decision.before_demand_deadline', basis: expect.stringContaining('第三十七条') });
     await handle.executeUpdate(enforcementUpdates.statement, { args: [{ by, text: '经营困难，请求分期' }] });
-    await env.sleep(20 * DAY);
+    await sleepUntil(`${addDays(served.demands[0]!.lastDay!, 1)}T10:00:00+08:00`); // past the 催告's 10 working days (a fixed 20 days is too short across a long holiday)
     expect(await refusal(decide())).toMatchObject({ rule: 'enforcement.decision.statement_unreviewed', basis: expect.stringContaining('第三十六条') });
     await handle.executeUpdate(enforcementUpdates.statementReview, { args: [{ by, n: 1, adopted: 'none', reasons: '未提供证据' }] });
     const t = await env.currentTimeMs();
@@ -214,7 +223,7 @@ describe('enforcement (time-skipping)', () => {
   it('court path: window from the 催告 and the remedy periods; refused one day early and one day late; red when latestFiling passes unfiled; filed within → court_applied → ruling', async () => {
     const caseNumber = `ENF-COURT-${bed.taskQueue}`;
     const { handle, input, workflowId } = await start(caseNumber, { kind: 'fine', amountFen: 120_000 }, 'court');
-    await env.sleep(17 * DAY);
+    await pastPerformanceDeadline(handle);
     await handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] });
     const demandServedAt = await nowIso();
     const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt: demandServedAt, ...(await receiptFor(caseNumber, '张三')) }] });
@@ -283,7 +292,7 @@ describe('enforcement (time-skipping)', () => {
   it('agreement (第四十二条): stages tracked one by one, surcharge reduction for remedial measures; the second stage missed → red, escalated; broken → enforcement resumes without the reduction → decided → executed', async () => {
     const caseNumber = `ENF-AGREE-${bed.taskQueue}`;
     const { handle, workflowId } = await start(caseNumber, { kind: 'fine', amountFen: 100_000 });
-    await env.sleep(17 * DAY);
+    await pastPerformanceDeadline(handle);
     await handle.executeUpdate(enforcementUpdates.demand, { args: [{ by }] });
     const served = await handle.executeUpdate(enforcementUpdates.demandService, { args: [{ by, method: 'direct', servedAt: await nowIso(), ...(await receiptFor(caseNumber, '张三')) }] });
     await sleepUntil(`${addDays(served.demands[0]!.lastDay!, 1)}T10:00:00+08:00`);
