@@ -25,6 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from '../infra/logger';
 import { runService, type RunningService } from '../infra/runtime';
+import { apiSubmissionBody } from '../test/review/helpers';
 import { closedLoop, note, percentile, report, type BenchSection } from './benchkit';
 import { startStack, type BenchStack } from './benchenv';
 
@@ -38,21 +39,6 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const tag = () => randomUUID().slice(0, 10);
 const fmt = (xs: number[]) => `p50 ${percentile(xs, 0.5).toFixed(0)} ms, p99 ${percentile(xs, 0.99).toFixed(0)} ms`;
 
-const reviewBody = (caseNumber: string) => ({
-  caseNumber,
-  title: '某诊所串换药品骗取医保基金',
-  decisionKind: 'penalty',
-  procedure: 'general',
-  scope: { majorRights: true },
-  party: { kind: 'organisation', name: '本溪某诊所' },
-  caseDeadline: '2099-12-31',
-  caseDeadlineBasis: '承办机构填报（基准测试）',
-  interestedPersons: [],
-  materials: [
-    { kind: 'statement', ref: 'doc://statement' },
-    { kind: 'draft_decision', ref: 'doc://draft', sha256: 'd'.repeat(64) },
-  ],
-});
 /** A decision that needs no legal review (simple procedure), with a fine: recorded → disclosure; served → enforcement. */
 const decisionBody = (caseNumber: string) => ({
   caseNumber,
@@ -176,7 +162,7 @@ async function run(): Promise<void> {
 
     const postReview = async () => {
       const caseNumber = `本医保罚〔2026〕b${tag()}号`;
-      const res = expect('POST /api/reviews', await stack.call(handler, 'POST', '/api/reviews', reviewBody(caseNumber)), 201, 202);
+      const res = expect('POST /api/reviews', await stack.call(handler, 'POST', '/api/reviews', apiSubmissionBody('d'.repeat(64), { caseNumber })), 201, 202);
       return { caseNumber, workflowId: async () => res.body.workflowId as string };
     };
     await compare(stack, { plural: 'reviews', singular: 'review', api: 'POST /api/reviews', kind: 'legal-review' }, postReview);
